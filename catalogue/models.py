@@ -1,0 +1,288 @@
+"""
+The catalogue: titles, their themes, the articles that listed them, and the
+per-title tear statistics that pages read instead of aggregating ratings.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+FIRST_ANIME_YEAR = 1917
+LAST_PLAUSIBLE_YEAR = 2100
+
+
+class Theme(models.Model):
+    """What a title is about (grief, war, first love, …); titles have one or more."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalogue:theme", args=[self.slug])
+
+
+class Source(models.Model):
+    """A published list of sad anime that the catalogue comes from."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200, help_text="The article's title, as its text names it.")
+    publisher = models.CharField(max_length=100, blank=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TitleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def search(self, text):
+        """Titles whose English, original or other names contain `text`, ignoring case."""
+        text = " ".join(text.split())
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(original_name__icontains=text)
+            | Q(other_names__icontains=text)
+        )
+
+    def with_stats(self, site_mean=None):
+        """
+        Join the per-title stats and annotate the tear score.
+
+        tear_score = (rating_sum + m * C) / (rating_count + m), where C is the
+        site-wide mean rating (`site_mean`, read from SiteStats) and m is
+        settings.TEAR_SCORE_PRIOR_WEIGHT: a title needs about m ratings before its
+        own mean outweighs the site's, so one enthusiastic vote cannot top the chart.
+        A title without ratings scores exactly C.
+        """
+        if site_mean is None:
+            site_mean = SiteStats.current().mean
+        weight = settings.TEAR_SCORE_PRIOR_WEIGHT
+        count = Coalesce(F("stats__rating_count"), 0)
+        total = Coalesce(F("stats__rating_sum"), 0)
+        return self.select_related("stats").annotate(
+            tear_score=(
+                Cast(total, models.FloatField()) + Value(weight * site_mean)
+            )
+            / Cast(count + Value(weight), models.FloatField()),
+            dispute_share=Case(
+                When(stats__stance_count__gt=0,
+                     then=Cast(F("stats__disagree_count"), models.FloatField())
+                     / Cast(F("stats__stance_count"), models.FloatField())),
+                default=Value(0.0),
+                output_field=models.FloatField(),
+            ),
+        )
+
+
+class Title(models.Model):
+    """An anime movie or series in the catalogue."""
+
+    class Kind(models.TextChoices):
+        MOVIE = "movie", "Movie"
+        SERIES = "series", "Series"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField("English name", max_length=200)
+    original_name = models.CharField("original (romaji) name", max_length=200, blank=True)
+    other_names = models.TextField(
+        blank=True, help_text="Other known names, one per line; search finds them too."
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(help_text="Year of first release.")
+    studio = models.CharField(max_length=200, blank=True)
+    episodes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Number of episodes, for series."
+    )
+    runtime_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Running time of a movie, in minutes."
+    )
+    synopsis = models.TextField(help_text="Spoiler-free, in our own words.")
+    why_it_hurts = models.TextField(blank=True, help_text="What makes it hurt, spoiler-free.")
+    themes = models.ManyToManyField(Theme, related_name="titles")
+    poster = models.ImageField(upload_to="posters/", blank=True)
+    poster_thumbnail = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
+    cover = models.ImageField(
+        upload_to="covers/", blank=True, editable=False,
+        help_text="Generated picture shown until a poster is uploaded.",
+    )
+    is_published = models.BooleanField("published", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TitleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_ANIME_YEAR) & Q(year__lte=LAST_PLAUSIBLE_YEAR),
+                name="title_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(episodes__isnull=True) | Q(episodes__gt=0),
+                name="title_episodes_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(runtime_minutes__isnull=True) | Q(runtime_minutes__gt=0),
+                name="title_runtime_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["movie", "series"]), name="title_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalogue:title", args=[self.slug])
+
+    @property
+    def other_names_list(self):
+        return [name.strip() for name in self.other_names.splitlines() if name.strip()]
+
+    @cached_property
+    def has_poster(self):
+        """True when a poster was uploaded and its file is really there."""
+        return bool(self.poster) and self.poster.storage.exists(self.poster.name)
+
+    @property
+    def picture(self):
+        """The image to show: the poster if a curator uploaded one, else the generated cover."""
+        return self.poster if self.has_poster else self.cover
+
+    @property
+    def picture_alt(self):
+        if self.has_poster:
+            return f"Poster of {self.name}"
+        return f"Generated cover for {self.name}"
+
+
+class Mention(models.Model):
+    """Provenance: where a source article listed a title, in which section, at which rank."""
+
+    class Section(models.TextChoices):
+        MOVIES = "movies", "movies"
+        SERIES = "series", "series"
+        ALSO = "also", "also recommended"
+        RANKED = "ranked", "ranked list"
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="mentions")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="mentions")
+    section = models.CharField(max_length=10, choices=Section.choices)
+    rank = models.PositiveSmallIntegerField()
+    listed_as = models.CharField(
+        max_length=200, blank=True, help_text="The name the article used, if it differs."
+    )
+
+    class Meta:
+        ordering = ["source", "section", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "section", "rank"], name="mention_one_title_per_rank"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "section", "title"], name="mention_title_once_per_section"
+            ),
+            models.CheckConstraint(condition=Q(rank__gt=0), name="mention_rank_positive"),
+        ]
+
+    def __str__(self):
+        return f"#{self.rank} {self.get_section_display()} in {self.source}"
+
+    @property
+    def description(self):
+        """'#1 movie in …', '#3 in …', 'also recommended in …'."""
+        if self.section == self.Section.ALSO:
+            return "Also recommended"
+        noun = {"movies": "movie", "series": "series", "ranked": ""}[self.section]
+        return f"#{self.rank} {noun}".rstrip()
+
+
+class TitleStats(models.Model):
+    """
+    Running totals of a title's ratings and comments, kept exact by the code that
+    writes ratings and comments (in the same transaction), so that no page has to
+    aggregate over the ratings table. A missing row means all zeros; recount_tears
+    rebuilds every row from the ratings and comments themselves.
+    """
+
+    title = models.OneToOneField(
+        Title, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    tears_0 = models.PositiveIntegerField(default=0)
+    tears_1 = models.PositiveIntegerField(default=0)
+    tears_2 = models.PositiveIntegerField(default=0)
+    tears_3 = models.PositiveIntegerField(default=0)
+    tears_4 = models.PositiveIntegerField(default=0)
+    tears_5 = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0, help_text="Visible comments.")
+    stance_count = models.PositiveIntegerField(
+        default=0, help_text="Visible comments that agree or disagree with the list."
+    )
+    disagree_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "title stats"
+        indexes = [
+            models.Index(fields=["rating_count"], name="titlestats_rating_count"),
+            models.Index(fields=["comment_count"], name="titlestats_comment_count"),
+        ]
+
+    def __str__(self):
+        return f"Stats for {self.title_id}"
+
+    @property
+    def distribution(self):
+        return [getattr(self, f"tears_{level}") for level in range(6)]
+
+    @property
+    def mean(self):
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+
+class SiteStats(models.Model):
+    """
+    The site-wide rating totals (a single row, pk=1), kept in step with TitleStats,
+    whose mean is the prior the tear score pulls towards.
+    """
+
+    rating_count = models.PositiveBigIntegerField(default=0)
+    rating_sum = models.PositiveBigIntegerField(default=0)
+
+    # The prior before anyone has rated: the middle of the 0–5 scale.
+    DEFAULT_MEAN = 2.5
+
+    class Meta:
+        verbose_name_plural = "site stats"
+
+    def __str__(self):
+        return "Site-wide tear totals"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def mean(self):
+        return self.rating_sum / self.rating_count if self.rating_count else self.DEFAULT_MEAN

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from catalogue import views
+
+app_name = "catalogue"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("titles/<slug:slug>/", views.title_detail, name="title"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+]
