@@ -158,6 +158,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
+# Uploaded posters: the largest file and the most pixels accepted. The pixel limit is
+# checked from the image header before anything is decoded, so it also bounds memory.
+POSTER_MAX_BYTES = env_int("POSTER_MAX_BYTES", 5 * 1024 * 1024)
+POSTER_MAX_PIXELS = env_int("POSTER_MAX_PIXELS", 25_000_000)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
