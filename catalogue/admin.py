@@ -2,7 +2,8 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db.models import Count
+from django.db import models
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
@@ -96,6 +97,25 @@ class TitleAdmin(admin.ModelAdmin):
     def tear_score(self, title):
         return f"{title.tear_score:.2f}"
 
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        # Deleting a title members rated would take their ratings out from under the
+        # site-wide totals; unpublishing hides it from the public and keeps them.
+        discussed = (
+            Title.objects.filter(pk__in=[title.pk for title in objs])
+            .filter(Q(ratings__isnull=False) | Q(comments__isnull=False))
+            .distinct()
+            .order_by("name")
+        )
+        protected = [
+            *protected,
+            *(f"{title.name}: members rated or discussed it (unpublish it instead)"
+              for title in discussed),
+        ]
+        return to_delete, model_count, perms_needed, protected
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The cover shows the name, kind and year: draw it for a new title or new facts.
@@ -146,6 +166,7 @@ class ThemeAdmin(admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "publisher", "number_of_mentions"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name", "publisher"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -7,6 +7,7 @@ Named users, as in the product brief: `reader` and `other_reader` are members,
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
@@ -47,4 +48,20 @@ def other_reader(django_user_model, password):
 @pytest.fixture
 def reader_client(client, reader):
     client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def curator(django_user_model, password):
+    """Staff in the Curators group, as `manage.py make_curator` makes them: not a superuser."""
+    user = django_user_model.objects.create_user(
+        "curator", "curator@example.com", password, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
     return client
