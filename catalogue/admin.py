@@ -24,11 +24,15 @@ class MentionInline(admin.TabularInline):
     extra = 1
     fields = ["source", "section", "rank", "listed_as"]
 
+    def get_queryset(self, request):
+        # Each row is labelled with its source ("#2 movie in …").
+        return super().get_queryset(request).select_related("source")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "source":
             # Every row offers the same few sources: read them once, not once per row.
-            field.choices = list(field.choices)
+            field.choices = list(iter(field.choices))
         return field
 
 
@@ -109,11 +113,11 @@ class TitleAdmin(admin.ModelAdmin):
             .distinct()
             .order_by("name")
         )
-        protected = [
-            *protected,
-            *(f"{title.name}: members rated or discussed it (unpublish it instead)"
-              for title in discussed),
-        ]
+        refusals = [f"{title.name}: members rated or discussed it (unpublish it instead)"
+                    for title in discussed]
+        if refusals:
+            # Say why plainly, rather than which related rows the curator may not delete.
+            return to_delete, model_count, set(), [*protected, *refusals]
         return to_delete, model_count, perms_needed, protected
 
     def save_model(self, request, obj, form, change):

@@ -4,7 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
 
-from catalogue.models import Title
+from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Title
 from catalogue.posters import ACCEPTED_FORMATS, Poster, delete_files_on_commit, read_poster
 
 
@@ -33,6 +33,18 @@ class TitleAdminForm(forms.ModelForm):
         max_length=Title._meta.get_field("slug").max_length,
         required=False,
         help_text="The title's address: /titles/<slug>/. Left empty, it is made from the name.",
+    )
+    # The table's check constraints, as messages next to the fields.
+    year = forms.IntegerField(
+        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+        help_text=Title._meta.get_field("year").help_text,
+    )
+    episodes = forms.IntegerField(
+        min_value=1, required=False, help_text=Title._meta.get_field("episodes").help_text
+    )
+    runtime_minutes = forms.IntegerField(
+        min_value=1, required=False, label="Runtime minutes",
+        help_text=Title._meta.get_field("runtime_minutes").help_text,
     )
     poster = PosterField(
         required=False,
