@@ -86,3 +86,13 @@ def test_healthz_is_503_when_the_database_does_not(client, db, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_a_title_saved_in_code_gets_its_cover_at_once(db, settings):
+    title = make_title("A Brand New Tearjerker")
+    assert title.cover.name.startswith("covers/")
+    assert (settings.MEDIA_ROOT / title.cover.name).exists()
+    title.year = 1999
+    title.save()
+    assert (settings.MEDIA_ROOT / title.cover.name).exists()
+    assert Title.objects.get(pk=title.pk).cover.name == title.cover.name
