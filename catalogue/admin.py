@@ -8,7 +8,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
 
-from catalogue.covers import make_cover
 from catalogue.forms import TitleAdminForm
 from catalogue.models import Mention, Source, Theme, Title
 
@@ -119,11 +118,6 @@ class TitleAdmin(admin.ModelAdmin):
             # Say why plainly, rather than which related rows the curator may not delete.
             return to_delete, model_count, set(), [*protected, *refusals]
         return to_delete, model_count, perms_needed, protected
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # The cover shows the name, kind and year: draw it for a new title or new facts.
-        make_cover(obj)
 
     @admin.action(description="Publish the selected titles", permissions=["change"])
     def publish(self, request, queryset):

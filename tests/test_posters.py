@@ -13,7 +13,6 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
-from catalogue.covers import make_cover
 from catalogue.models import Title
 
 from .admin_forms import title_form
@@ -66,7 +65,6 @@ def upload_temp_dir(settings, tmp_path):
 def title():
     title = make_title("A Silent Voice", slug="a-silent-voice", year=2016,
                        themes=[make_theme("Bullying")])
-    make_cover(title)
     return title
 
 
