@@ -45,6 +45,15 @@ class ModerationActions:
 class ReadOnlyFieldsMixin:
     """Moderators act through actions; nobody edits what a member wrote."""
 
+    @admin.display(description="title", ordering="title__name")
+    def title_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.title.get_absolute_url(), obj.title.name)
+
+    @admin.display(description="member", ordering="user__username")
+    def author(self, obj):
+        # Plain text: curators may not open user accounts.
+        return obj.user.get_username()
+
     def has_add_permission(self, request):
         return False
 
@@ -52,7 +61,7 @@ class ReadOnlyFieldsMixin:
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.fields, *self.readonly_fields]
+        return self.fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save": False,
@@ -96,15 +105,15 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
     the waiting list; dismissing closes the reports and leaves the comment as it is.
     """
 
-    list_display = ["comment_text", "title_link", "user", "status", "open_reports"]
+    list_display = ["comment_text", "title_link", "author", "status", "open_reports"]
     list_display_links = ["comment_text"]
     list_filter = [QueueStatusFilter]
     list_select_related = ["user", "title"]
     list_per_page = 50
     show_full_result_count = False
     actions = ["hide", "restore", "dismiss_reports"]
-    fields = ["body", "title_link", "user", "is_spoiler", "stance", "status", "created_at"]
-    readonly_fields = ["all_reports"]
+    fields = ["body", "title_link", "author", "is_spoiler", "stance", "status", "created_at",
+              "all_reports"]
 
     def get_queryset(self, request):
         open_reports = Report.objects.filter(dismissed_at__isnull=True).select_related("reporter")
@@ -129,11 +138,6 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
         spoiler = " [spoiler]" if comment.is_spoiler else ""
         return Truncator(comment.body).chars(300) + spoiler
 
-    @admin.display(description="title", ordering="title__name")
-    def title_link(self, comment):
-        return format_html('<a href="{}">{}</a>', comment.title.get_absolute_url(),
-                           comment.title.name)
-
     @admin.display(description="status")
     def status(self, comment):
         return "Hidden" if comment.is_hidden else "Visible"
@@ -154,9 +158,10 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
     def all_reports(self, comment):
         reports = comment.reports.select_related("reporter").order_by("created_at", "pk")
         return format_html_join(
-            "", "<p><strong>{}</strong> from {} on {:%Y-%m-%d %H:%M}{}{}</p>",
+            "", "<p><strong>{}</strong> from {} on {}{}{}</p>",
             (
-                (report.get_reason_display(), report.reporter, report.created_at,
+                (report.get_reason_display(), report.reporter,
+                 f"{report.created_at:%Y-%m-%d %H:%M}",
                  f": “{report.text}”" if report.text else "",
                  f" (dismissed {report.dismissed_at:%Y-%m-%d})" if report.dismissed_at else "")
                 for report in reports
@@ -179,15 +184,15 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
 class CommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAdmin):
     """Every comment, to find one nobody reported or restore one hidden earlier."""
 
-    list_display = ["excerpt", "title", "user", "created_at", "is_hidden"]
+    list_display = ["excerpt", "title_link", "author", "created_at", "is_hidden"]
     list_filter = ["is_hidden", "stance", "is_spoiler"]
     list_select_related = ["user", "title"]
     list_per_page = 50
     search_fields = ["body", "user__username", "title__name"]
     date_hierarchy = "created_at"
     actions = ["hide", "restore"]
-    fields = ["body", "title", "user", "is_spoiler", "stance", "is_hidden", "created_at",
-              "edited_at"]
+    fields = ["body", "title_link", "author", "is_spoiler", "stance", "is_hidden",
+              "created_at", "edited_at"]
 
     @admin.display(description="comment")
     def excerpt(self, comment):
@@ -198,12 +203,12 @@ class CommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAdmin):
 class RatingAdmin(ReadOnlyFieldsMixin, admin.ModelAdmin):
     """Ratings to look at only: changing one here would put the tear stats out of step."""
 
-    list_display = ["title", "user", "tears_named", "updated_at"]
+    list_display = ["title_link", "author", "tears_named", "updated_at"]
     list_filter = ["tears"]
     list_select_related = ["user", "title"]
     list_per_page = 50
     search_fields = ["title__name", "user__username"]
-    fields = ["title", "user", "tears", "created_at", "updated_at"]
+    fields = ["title_link", "author", "tears_named", "created_at", "updated_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
