@@ -282,3 +282,32 @@ def test_the_memory_measure_would_catch_a_poster_decoded_before_its_size_is_chec
     outcome, megabytes = peak_memory_growth(tmp_path, bomb, POSTER_MAX_PIXELS="100000000")
     assert outcome == "accepted"
     assert megabytes > 100
+
+
+@pytest.fixture
+def media_served(settings):
+    """The URLs as a development server has them, where Django itself serves /media/."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import sadlist.urls
+
+    settings.DEBUG = True
+    settings.SERVE_MEDIA = True  # the switch production settings may use for the same
+    importlib.reload(sadlist.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    settings.SERVE_MEDIA = False
+    importlib.reload(sadlist.urls)
+    clear_url_caches()
+
+
+def test_media_are_served_with_nosniff(media_served, client, settings):
+    (settings.MEDIA_ROOT / "posters").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "posters" / "poster.jpg").write_bytes(image_bytes("JPEG"))
+    response = client.get(f"{settings.MEDIA_URL}posters/poster.jpg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
