@@ -39,7 +39,7 @@ def safe_next(request):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile", username=request.user.get_username())
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -155,7 +155,7 @@ def export_csv(request):
 
 @login_required
 def delete_account(request):
-    form = DeleteAccountForm(request.user, request.POST or None)
+    form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
         with transaction.atomic():

@@ -114,7 +114,7 @@ def _own_comment(request, pk):
 @login_required
 def edit_comment(request, pk):
     comment = _own_comment(request, pk)
-    form = CommentForm(request.POST or None, instance=comment)
+    form = CommentForm(request.POST if request.method == "POST" else None, instance=comment)
     if request.method == "POST" and form.is_valid():
         try:
             comment.edit(**form.cleaned_data)
@@ -154,7 +154,7 @@ def report_comment(request, pk):
             request, "You have already reported this comment; moderators will look at it."
         )
         return redirect(back)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         report = form.save(commit=False)
         report.comment, report.reporter = comment, request.user
