@@ -159,9 +159,9 @@ def delete_account(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         with transaction.atomic():
-            # Lock the member first, as posting a comment does, so that a comment being
-            # posted at this moment either lands before the deletion (and goes with it)
-            # or waits and finds no member.
+            # Lock the member first: a rating or comment by them committing at this moment
+            # then either lands before the deletion (and is counted out with the rest) or
+            # fails its foreign-key check, so the totals stay exact whatever the timing.
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             remove_member(user)
         logout(request)

@@ -130,11 +130,14 @@ class CommentQuerySet(models.QuerySet):
         The limits are counted from the comments table with the member's user row
         locked, so two posts at once from one member (even from two app processes)
         queue and cannot both slip under the limit. Deleted comments no longer count.
+        The lock is FOR NO KEY UPDATE: PostgreSQL checks foreign keys at commit with
+        FOR KEY SHARE, so a full FOR UPDATE here would deadlock with the same member's
+        rating that holds the title's stats row and is committing.
         """
         now = timezone.now()
         minute_ago, day_ago = now - timedelta(minutes=1), now - timedelta(days=1)
         with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
             recent = self.filter(user=user, created_at__gt=day_ago)
             duplicate = recent.filter(
                 title=title, body=body, created_at__gt=minute_ago
