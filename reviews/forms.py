@@ -49,6 +49,8 @@ class CommentForm(forms.ModelForm):
     body = CommentBodyField(
         label="Your comment",
         max_length=COMMENT_MAX_LENGTH,
+        help_text="Plain text, up to 5,000 characters. Line breaks are kept; web links "
+        "become clickable.",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": "Write something before posting: a comment cannot be empty.",
@@ -57,7 +59,7 @@ class CommentForm(forms.ModelForm):
         },
     )
     stance = forms.ChoiceField(
-        label="The list's placement of this title",
+        label="Do you agree with the list's placement of this title?",
         choices=[
             (Stance.AGREE, "I agree with it"),
             (Stance.DISAGREE, "I disagree with it"),

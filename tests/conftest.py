@@ -70,13 +70,10 @@ def csrf_client():
 
 @pytest.fixture
 def grave(db):
-    """One published title to rate and comment on, with its generated cover."""
+    """One published title to rate and comment on."""
     from .factories import make_title
 
-    title = make_title("Grave of the Fireflies", slug="grave-of-the-fireflies")
-    call_command("make_covers", verbosity=0)
-    title.refresh_from_db()
-    return title
+    return make_title("Grave of the Fireflies", slug="grave-of-the-fireflies")
 
 
 def database_state():

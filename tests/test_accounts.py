@@ -208,3 +208,11 @@ def test_account_changes_need_a_csrf_token(csrf_client, reader, password, unchan
             "username": "reader", "password": password,
         }).status_code == 403
     assert signed_in_as(csrf_client) is None
+
+
+@pytest.mark.parametrize("url", ["/account/signin/", "/account/signup/",
+                                 "/account/password/reset/"])
+def test_the_account_forms_need_no_query_for_a_visitor(client, url, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert '<button type="submit">' in response.content.decode()

@@ -291,3 +291,13 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
         response = client.get(TITLE_URL)
     assert response.status_code == 200
     assert f"Comments <span class=\"count\">({comment_count})</span>" in response.content.decode()
+
+
+# The edit and delete pages: the session, the member, and the comment with its title.
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_the_edit_and_delete_pages_cost_three_queries(reader_client, reader, grave, action,
+                                                      django_assert_num_queries):
+    comment = Comment.objects.post(reader, grave, "Mine")
+    with django_assert_num_queries(3):
+        html = reader_client.get(f"/comments/{comment.pk}/{action}/").content.decode()
+    assert "Mine" in html

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from catalogue.models import SiteStats, TitleStats
@@ -32,7 +31,6 @@ def history(reader, other_reader, grave):
     Comment.objects.post(reader, marnie, "Hokkaido, not France.", is_spoiler=True)
     Comment.objects.post(reader, marnie, "Rude words", stance="disagree").hide()
     Comment.objects.post(other_reader, grave, "Not mine")
-    call_command("make_covers", verbosity=0)
     return {"marnie": marnie, "unlisted": hidden_title}
 
 
@@ -157,3 +155,10 @@ def test_deleting_needs_a_signed_in_member_and_a_csrf_token(client, csrf_client,
             "/account/signin/?next=/account/delete/"
         assert csrf_client.post("/account/delete/", {
             "password": "a-long-Tearful-passphrase-42"}).status_code == 403
+
+
+# The deletion page: the session, the member, and the counts of their ratings and comments.
+def test_the_deletion_page_costs_four_queries(reader_client, history, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        html = reader_client.get("/account/delete/").content.decode()
+    assert "Delete your account" in html

@@ -22,9 +22,10 @@ def test_a_report_link_shows_on_other_members_comments_only(reader_client, reade
                                                            their_comment):
     mine = Comment.objects.post(reader, grave, "My own thoughts")
     html = reader_client.get(TITLE_URL).content.decode()
-    assert f'href="/comments/{their_comment.pk}/report/">Report</a>' in html
+    assert (f'href="/comments/{their_comment.pk}/report/" '
+            "aria-label=\"Report other's comment\">Report</a>") in html
     assert f'href="/comments/{mine.pk}/report/"' not in html
-    assert f'href="/comments/{mine.pk}/edit/">Edit</a>' in html
+    assert f'href="/comments/{mine.pk}/edit/" aria-label="Edit your comment">Edit</a>' in html
 
 
 def test_a_member_reports_a_comment_with_a_reason(reader_client, reader, their_comment):
@@ -103,3 +104,12 @@ def test_a_report_hidden_by_a_moderator_leaves_every_public_page(client, reader_
     assert "Setsuko dies" not in client.get(TITLE_URL).content.decode()
     assert "Setsuko dies" not in client.get("/members/other/").content.decode()
     assert grave.stats.__class__.objects.get(pk=grave.pk).comment_count == 0
+
+
+# The report page: the session, the member, the comment with its title and author, and
+# whether this member already reported it.
+def test_the_report_page_costs_four_queries(reader_client, their_comment,
+                                            django_assert_num_queries):
+    with django_assert_num_queries(4):
+        html = reader_client.get(report_url(their_comment)).content.decode()
+    assert "Setsuko dies at the end, lol" in html
