@@ -216,3 +216,31 @@ def test_the_account_forms_need_no_query_for_a_visitor(client, url, django_asser
     with django_assert_num_queries(0):
         response = client.get(url)
     assert '<button type="submit">' in response.content.decode()
+
+
+def email_settings(**env):
+    from .test_settings import run_manage
+
+    result = run_manage(
+        "shell", "-c",
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, "
+        "s.DEFAULT_FROM_EMAIL, sep='|')",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1].split("|")
+
+
+def test_reset_emails_print_to_the_console_in_development(tmp_path):
+    backend, *_ = email_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_reset_emails_go_through_smtp_from_the_environment_in_production(tmp_path):
+    assert email_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        EMAIL_HOST="smtp.example.com", EMAIL_PORT="2525", EMAIL_HOST_USER="sadlist",
+        DEFAULT_FROM_EMAIL="Sadlist <hello@example.com>",
+    ) == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", "2525", "sadlist",
+          "True", "Sadlist <hello@example.com>"]
