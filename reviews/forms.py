@@ -29,7 +29,8 @@ class CommentBodyField(forms.CharField):
     Comment text: surrounding whitespace stripped and line breaks normalised to \\n before
     the length is checked, so that a browser sending \\r\\n does not count twice. NUL
     bytes and other invisible control characters are refused here, with one clear
-    message, before Django's own NUL check could add a vaguer one.
+    message, before Django's own NUL check could add a vaguer one; text with nothing
+    visible in it counts as empty.
     """
 
     def to_python(self, value):
@@ -42,6 +43,8 @@ class CommentBodyField(forms.CharField):
                 code="control_characters",
                 params={"names": ", ".join(f"U+{ord(c):04X}" for c in found)},
             )
+        if not any(c.isprintable() and not c.isspace() for c in value):
+            return ""  # only spaces or invisible marks (zero-width spaces…): as good as empty
         return value
 
 

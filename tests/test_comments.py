@@ -113,6 +113,7 @@ def test_a_title_without_stances_is_not_disputed(grave):
 @pytest.mark.parametrize("body, message", [
     ("", "Write something before posting: a comment cannot be empty."),
     ("   \n\t  \r\n ", "Write something before posting: a comment cannot be empty."),
+    ("\u200b\u200b \u2060", "Write something before posting: a comment cannot be empty."),
     ("x" * 5001, "A comment can be at most 5,000 characters long (yours has 5001)."),
     ("nul\x00byte", "invisible control characters (U+0000)"),
     ("bell\x07 and escape\x1b", "invisible control characters (U+0007, U+001B)"),
