@@ -53,6 +53,13 @@ def visible_bodies(title):
     return set(Comment.objects.visible().filter(title=title).values_list("body", flat=True))
 
 
+def public_page(title):
+    """The title page as a visitor sees it."""
+    from django.test import Client
+
+    return Client().get(title.get_absolute_url()).content.decode()
+
+
 def test_the_queue_lists_reported_comments_most_reported_first(curator_client, comments):
     response = curator_client.get(QUEUE)
     assert queue_rows(response) == [comments["rude"].body, comments["spoiler"].body]
@@ -69,8 +76,12 @@ def test_the_queue_lists_reported_comments_most_reported_first(curator_client, c
 def test_hiding_takes_a_comment_off_the_public_pages_and_counts(
     curator_client, curator, comments, title
 ):
+    assert "Anyone who cried at this is an idiot." in public_page(title)
     response = act(curator_client, "hide", comments["rude"])
     assert "Hid 1 comment(s)" in response.content.decode()
+    page = public_page(title)
+    assert "Anyone who cried at this is an idiot." not in page
+    assert "The violin scene wrecked me." in page
     assert queue_rows(response) == [comments["spoiler"].body]
     assert visible_bodies(title) == {comments["spoiler"].body, comments["kind"].body}
     stats = TitleStats.objects.get(pk=title.pk)
@@ -89,6 +100,7 @@ def test_restoring_brings_a_hidden_comment_back(curator_client, comments, title)
     act(curator_client, "hide", comments["rude"])
     response = act(curator_client, "restore", comments["rude"], url=f"{QUEUE}?status=hidden")
     assert "Restored 1 comment(s)" in response.content.decode()
+    assert "Anyone who cried at this is an idiot." in public_page(title)
     assert comments["rude"].body in visible_bodies(title)
     stats = TitleStats.objects.get(pk=title.pk)
     assert (stats.comment_count, stats.stance_count, stats.disagree_count) == (3, 2, 1)
@@ -104,6 +116,7 @@ def test_dismissing_reports_clears_the_queue_and_leaves_the_comment(
     assert "Dismissed 1 report(s) on 1 comment(s)." in response.content.decode()
     assert queue_rows(response) == [comments["rude"].body]
     assert comments["spoiler"].body in visible_bodies(title)
+    assert "She dies at the end, by the way." in public_page(title)
     assert Report.objects.get(comment=comments["spoiler"]).dismissed_at is not None
     assert LogEntry.objects.get().change_message == "Dismissed the reports on the comment."
 
