@@ -102,12 +102,13 @@ def _too_many_pixels(width=None, height=None):
 def _reencode(image):
     image_format = image.format
     extension = ACCEPTED_FORMATS[image_format]
-    # Apply the camera's rotation before the EXIF that records it is dropped.
-    upright = ImageOps.exif_transpose(image)
-    upright = _storable(upright, image_format)
+    # Apply the camera's rotation before the EXIF that records it is dropped; in place,
+    # as a full-size copy of a 25-megapixel poster costs another 100 MB.
+    ImageOps.exif_transpose(image, in_place=True)
+    upright = _storable(image, image_format)
     # Palette and 1-bit images would be shrunk pixel by pixel: give the thumbnail colour.
-    thumbnail = _storable(upright, "WEBP") if upright.mode in {"1", "P"} else upright.copy()
-    thumbnail.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    small = _storable(upright, "WEBP") if upright.mode in {"1", "P"} else upright
+    thumbnail = ImageOps.contain(small, THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
     name = f"{uuid.uuid4().hex}.{extension}"
     return Poster(
         image=ContentFile(_encode(upright, image_format), name=name),
