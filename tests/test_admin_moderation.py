@@ -71,6 +71,7 @@ def test_the_queue_lists_reported_comments_most_reported_first(curator_client, c
     assert "<strong>Spoiler not marked</strong> from reader: “Gives the ending away”" in html
     assert 'href="/titles/your-lie-in-april/">Your Lie in April</a>' in html
     assert '<td class="field-author">other</td>' in html
+    assert "<strong>Dismiss the reports</strong> when nothing is wrong" in html
 
 
 def test_hiding_takes_a_comment_off_the_public_pages_and_counts(
