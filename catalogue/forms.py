@@ -32,7 +32,8 @@ class TitleAdminForm(forms.ModelForm):
     slug = forms.SlugField(
         max_length=Title._meta.get_field("slug").max_length,
         required=False,
-        help_text="The title's address: /titles/<slug>/. Left empty, it is made from the name.",
+        help_text="The last part of the title's address, as in /titles/your-name/. Left empty, "
+        "it is made from the name.",
     )
     # The table's check constraints, as messages next to the fields.
     year = forms.IntegerField(
