@@ -321,3 +321,16 @@ def test_media_are_served_with_nosniff(media_served, client, settings):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_new_title_can_be_added_with_its_poster(
+    curator_client, django_capture_on_commit_callbacks
+):
+    form = title_form(name="Orange", year=2016, synopsis="Letters from the future.",
+                      themes=[make_theme("Time").pk])
+    form["poster"] = SimpleUploadedFile("orange.webp", image_bytes("WEBP"), "image/webp")
+    with django_capture_on_commit_callbacks(execute=True):
+        curator_client.post("/admin/catalogue/title/add/", form)
+    title = Title.objects.get(slug="orange")
+    assert re.fullmatch(rf"posters/{RANDOM_NAME}\.webp", title.poster.name)
+    assert title.has_poster and title.picture_alt == "Poster of Orange"
