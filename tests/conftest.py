@@ -9,7 +9,18 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
+from .check_tools import BROWSER_INSTALL_HINT, VNU_INSTALL_HINT
+
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, in one line each, which page checks skipped and how to install them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = " ".join(str(report.longrepr) for report in skipped)
+    for hint in (BROWSER_INSTALL_HINT, VNU_INSTALL_HINT):
+        if hint in reasons:
+            terminalreporter.write_line(hint)
 
 
 @pytest.fixture(autouse=True)

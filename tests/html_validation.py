@@ -31,7 +31,10 @@ def validate_html(pages):
         command = [*JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
         finished = subprocess.run(
             [*command, *sorted(str(Path(folder) / file) for file in names_by_file)],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
     try:
         # vnu writes its report to stderr and exits 1 when it found errors.

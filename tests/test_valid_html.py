@@ -37,9 +37,7 @@ def test_every_public_page_is_valid_html(vnu, client, request):
         "title page": rendered(
             client, "/titles/grave-of-the-fireflies/", shows="Where it was listed"
         ),
-        "series title page": rendered(
-            client, "/titles/your-lie-in-april/", shows="Also known as"
-        ),
+        "series title page": rendered(client, "/titles/your-lie-in-april/", shows="Also known as"),
         "theme page": rendered(client, "/themes/grief/", shows="Losing someone"),
         "theme page without titles": rendered(client, "/themes/music/", shows="No published"),
         "page not found": rendered(client, "/titles/no-such-anime/", 404, "Page not found"),

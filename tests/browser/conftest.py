@@ -41,7 +41,6 @@ CHROMIUM_FLAGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 BROWSER_DIR = os.path.dirname(__file__)
-_skipped = []
 
 
 def pytest_collection_modifyitems(config, items):
@@ -52,12 +51,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(BROWSER_DIR):
             item.add_marker(pytest.mark.skip(reason=BROWSER_INSTALL_HINT))
-            _skipped.append(item)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _skipped:
-        terminalreporter.write_line(BROWSER_INSTALL_HINT)
 
 
 @pytest.fixture(scope="session")
