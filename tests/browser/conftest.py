@@ -65,23 +65,30 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def failed_loads():
+    """Pictures, style sheets and scripts of ours that answered with an error, as 'status url'."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, failed_loads):
     """A new browser tab with its own cookies, opening relative URLs on the live server."""
     # bypass_csp lets axe-core be injected into pages that forbid inline scripts.
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=True)
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    broken = []
 
     def check_resource(response):
         own = response.url.startswith(live_server.url)
         if own and response.status >= 400 and response.request.resource_type != "document":
-            broken.append(f"{response.status} {response.url}")
+            failed_loads.append(f"{response.status} {response.url}")
 
     tab.on("response", check_resource)
     yield tab
     context.close()
-    assert not broken, "The page linked to files that did not load:\n" + "\n".join(broken)
+    assert not failed_loads, "The page linked to files that did not load:\n" + "\n".join(
+        failed_loads
+    )
 
 
 @pytest.fixture

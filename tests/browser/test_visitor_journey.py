@@ -1,4 +1,7 @@
-"""A visitor, in a real browser: from the home page to a title and back, every page accessible."""
+"""
+A visitor, in a real browser: from the home page to a title and back, every page
+accessible; a picture that fails to load on the way fails the journey.
+"""
 
 from playwright.sync_api import expect
 
@@ -27,3 +30,12 @@ def test_a_visitor_opens_a_title_from_home_and_comes_back(page, live_server, lis
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Anime that make people cry")
     expect(page.get_by_role("link", name="Your Lie in April")).to_be_visible()
+
+
+def test_a_picture_that_does_not_load_is_noticed(page, live_server, failed_loads):
+    page.goto("/")
+    page.set_content('<img src="/media/posters/gone.jpg" alt="A poster that is gone">')
+    page.wait_for_load_state("load")
+
+    assert failed_loads == [f"404 {live_server.url}/media/posters/gone.jpg"]
+    failed_loads.clear()  # noticed, as it should be: let the page fixture close cleanly
