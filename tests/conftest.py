@@ -10,7 +10,18 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from .check_tools import BROWSER_INSTALL_HINT, VNU_INSTALL_HINT
+
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, in one line each, which page checks skipped and how to install them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = " ".join(str(report.longrepr) for report in skipped)
+    for hint in (BROWSER_INSTALL_HINT, VNU_INSTALL_HINT):
+        if hint in reasons:
+            terminalreporter.write_line(hint)
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +133,40 @@ def unchanged(db):
         assert database_state() == before, "a refused request changed the database"
 
     return check
+
+
+@pytest.fixture
+def listed_titles(db):
+    """
+    A small catalogue as a visitor meets it, made with the factories: a movie and a
+    series with romaji names, themes, provenance in a source article and drawn covers.
+    Pages rendered from it carry every element their templates can show.
+    """
+    from catalogue.covers import make_cover
+    from catalogue.models import Mention, Source, Title
+
+    from .factories import make_theme, make_title
+
+    grief = make_theme("Grief", slug="grief", description="Losing someone, and after.")
+    war = make_theme("War", slug="war")
+    source = Source.objects.create(
+        slug="cry-a-river", name="Sad Anime: 21 Stories to Make You Cry a River"
+    )
+    movie = make_title(
+        "Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief, war],
+        original_name="Hotaru no Haka", year=1988, studio="Studio Ghibli",
+        runtime_minutes=89, why_it_hurts="Two children, a war, and nobody coming to help.",
+    )
+    series = make_title(
+        "Your Lie in April", slug="your-lie-in-april", themes=[grief],
+        kind=Title.Kind.SERIES, original_name="Shigatsu wa Kimi no Uso", year=2014,
+        studio="A-1 Pictures", episodes=22, other_names="Kimiuso",
+    )
+    Mention.objects.create(title=movie, source=source, section=Mention.Section.MOVIES, rank=1)
+    Mention.objects.create(
+        title=series, source=source, section=Mention.Section.SERIES, rank=3,
+        listed_as="Shigatsu wa Kimi no Uso",
+    )
+    for title in (movie, series):
+        make_cover(title)
+    return [movie, series]
