@@ -214,6 +214,14 @@ class Title(models.Model):
     def get_absolute_url(self):
         return reverse("catalogue:title", args=[self.slug])
 
+    def save(self, *args, **kwargs):
+        """Save, then make sure the generated cover matches the name, kind and year."""
+        super().save(*args, **kwargs)
+        from catalogue.covers import cover_name, make_cover
+
+        if self.cover.name != cover_name(self):
+            make_cover(self)
+
     @property
     def other_names_list(self):
         return [name.strip() for name in self.other_names.splitlines() if name.strip()]
@@ -276,6 +284,23 @@ class Mention(models.Model):
         return f"#{self.rank} {noun}".rstrip()
 
 
+def whole_percentages(counts):
+    """
+    Whole-number percentages of `counts` that add up to exactly 100 (or all 0 when
+    nothing is counted): each share is rounded down, and the points still missing go
+    to the largest remainders, ties to the earlier position.
+    """
+    total = sum(counts)
+    if not total:
+        return [0] * len(counts)
+    exact = [count * 100 / total for count in counts]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(counts)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[: 100 - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
 class TitleStats(models.Model):
     """
     Running totals of a title's ratings and comments, kept exact by the code that
@@ -318,6 +343,10 @@ class TitleStats(models.Model):
     @property
     def mean(self):
         return self.rating_sum / self.rating_count if self.rating_count else None
+
+    @property
+    def percentages(self):
+        return whole_percentages(self.distribution)
 
 
 class SiteStats(models.Model):

@@ -6,10 +6,12 @@ which update catalogue.TitleStats in the same transaction.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from catalogue.models import Title
+from reviews import stats
 
 
 class TearLevel(models.IntegerChoices):
@@ -23,6 +25,44 @@ class TearLevel(models.IntegerChoices):
     CRIED_A_RIVER = 5, "Cried a river"
 
 
+class RatingQuerySet(models.QuerySet):
+    def rate(self, user, title, tears):
+        """
+        Give `title` a rating of `tears` from `user`, or change the rating they gave.
+
+        The rating and the title's stats change in one transaction. Two requests from
+        the same member at once (a double submit) end with one rating: the second
+        insert hits the unique constraint, and is retried as a change.
+        """
+        tears = TearLevel(tears).value
+        with transaction.atomic():
+            rating = self.select_for_update().filter(user=user, title=title).first()
+            if rating is None:
+                try:
+                    with transaction.atomic():
+                        rating = self.create(user=user, title=title, tears=tears)
+                except IntegrityError:
+                    rating = self.select_for_update().get(user=user, title=title)
+                else:
+                    stats.add_rating(title.pk, tears)
+                    return rating
+            if rating.tears != tears:
+                stats.change_rating(title.pk, rating.tears, tears)
+                rating.tears = tears
+                rating.save(update_fields=["tears", "updated_at"])
+            return rating
+
+    def unrate(self, user, title):
+        """Remove `user`'s rating of `title`; True if there was one."""
+        with transaction.atomic():
+            rating = self.select_for_update().filter(user=user, title=title).first()
+            if rating is None:
+                return False
+            rating.delete()
+            stats.remove_rating(title.pk, rating.tears)
+            return True
+
+
 class Rating(models.Model):
     """One member's tear rating of one title."""
 
@@ -33,6 +73,8 @@ class Rating(models.Model):
     tears = models.PositiveSmallIntegerField(choices=TearLevel.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -50,13 +92,33 @@ class Rating(models.Model):
         return f"{self.user} rated {self.title}: {self.tears}"
 
 
+class Stance(models.TextChoices):
+    """What a comment says about the article's placement of the title."""
+
+    NONE = "none", "No stance"
+    AGREE = "agree", "Agrees with the list"
+    DISAGREE = "disagree", "Disagrees with the list"
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Comments the public sees: not hidden by a moderator."""
+        return self.filter(is_hidden=False)
+
+    def post(self, user, title, body, is_spoiler=False, stance=Stance.NONE):
+        """Publish a comment and count it in the title's stats, in one transaction."""
+        with transaction.atomic():
+            comment = self.create(
+                user=user, title=title, body=body, is_spoiler=is_spoiler, stance=stance
+            )
+            stats.add_comment(title.pk, stance)
+        return comment
+
+
 class Comment(models.Model):
     """A member's comment on a title, with a stance on the list's placement of it."""
 
-    class Stance(models.TextChoices):
-        NONE = "none", "No stance"
-        AGREE = "agree", "Agrees with the list"
-        DISAGREE = "disagree", "Disagrees with the list"
+    Stance = Stance
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
@@ -68,6 +130,8 @@ class Comment(models.Model):
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -83,6 +147,56 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment by {self.user} on {self.title}"
+
+    def _locked(self):
+        """This comment's row, locked for the rest of the transaction (None if deleted)."""
+        return type(self).objects.select_for_update().filter(pk=self.pk).first()
+
+    def edit(self, body, is_spoiler, stance):
+        """The author's edit: marked as edited; a changed stance moves the dispute counts."""
+        with transaction.atomic():
+            current = self._locked()
+            if current is None:
+                raise Comment.DoesNotExist
+            if not current.is_hidden and current.stance != stance:
+                stats.change_comment_stance(current.title_id, current.stance, stance)
+            self.body, self.is_spoiler, self.stance = body, is_spoiler, stance
+            self.is_hidden = current.is_hidden
+            self.edited_at = timezone.now()
+            self.save(update_fields=["body", "is_spoiler", "stance", "edited_at"])
+
+    def remove(self):
+        """The author deletes the comment; a visible one leaves the counts."""
+        with transaction.atomic():
+            current = self._locked()
+            if current is None:
+                return False
+            current.delete()
+            if not current.is_hidden:
+                stats.remove_comment(current.title_id, current.stance)
+            return True
+
+    def hide(self):
+        """A moderator hides the comment from every public page and count (reversible)."""
+        return self._set_hidden(True)
+
+    def restore(self):
+        """A moderator makes a hidden comment public again."""
+        return self._set_hidden(False)
+
+    def _set_hidden(self, hidden):
+        with transaction.atomic():
+            changed = (
+                type(self).objects.filter(pk=self.pk, is_hidden=not hidden).update(is_hidden=hidden)
+            )
+            if changed:
+                current = type(self).objects.only("title_id", "stance").get(pk=self.pk)
+                if hidden:
+                    stats.remove_comment(current.title_id, current.stance)
+                else:
+                    stats.add_comment(current.title_id, current.stance)
+            self.is_hidden = hidden
+            return bool(changed)
 
 
 class Report(models.Model):

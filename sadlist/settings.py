@@ -53,7 +53,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set: production (DEBUG=false) needs a long random SECRET_KEY."
         )
-    SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -113,6 +113,9 @@ def database_from_url(url):
             raise ImproperlyConfigured("DATABASE_URL for SQLite needs a file path.")
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = SQLITE_OPTIONS
+        # Tests run on a file too, so that threads in concurrency tests really compete
+        # for SQLite's write lock as app processes would.
+        config["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         if not config.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name.")

@@ -1,0 +1,96 @@
+"""
+Members writing at the same moment, with real threads and real connections: on
+whichever database the suite runs against (an SQLite file, or PostgreSQL).
+"""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+
+from catalogue.models import SiteStats, TitleStats
+from reviews.models import Comment, Rating
+from reviews.stats import recount_all
+
+from .factories import make_title
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_at_once(jobs):
+    """Start every job on its own thread and connection, released together by a barrier."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def worker(job):
+        try:
+            barrier.wait(timeout=30)
+            job()
+        except Exception as error:  # collected and asserted on below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+
+
+def members(count):
+    User = get_user_model()
+    return [User.objects.create_user(f"member{n}", password="x") for n in range(count)]
+
+
+def test_32_members_rating_one_title_at_once():
+    title = make_title()
+    people = members(32)
+    run_at_once([lambda m=m, n=n: Rating.objects.rate(m, title, n % 6)
+                 for n, m in enumerate(people)])
+    stats = TitleStats.objects.get(pk=title.pk)
+    assert stats.rating_count == Rating.objects.count() == 32
+    assert stats.rating_sum == sum(n % 6 for n in range(32))
+    assert SiteStats.current().rating_count == 32
+    assert recount_all() == []
+
+
+def test_one_member_submitting_the_same_form_16_times_at_once():
+    title = make_title()
+    (member,) = members(1)
+    run_at_once([lambda: Rating.objects.rate(member, title, 4)] * 16)
+    assert list(Rating.objects.values_list("user__username", "tears")) == [("member0", 4)]
+    assert TitleStats.objects.get(pk=title.pk).distribution == [0, 0, 0, 0, 1, 0]
+    assert recount_all() == []
+
+
+def test_16_members_changing_their_ratings_at_once():
+    title = make_title()
+    people = members(16)
+    for member in people:
+        Rating.objects.rate(member, title, 1)
+    run_at_once([lambda m=m: Rating.objects.rate(m, title, 5) for m in people])
+    assert TitleStats.objects.get(pk=title.pk).distribution == [0, 0, 0, 0, 0, 16]
+    assert Rating.objects.filter(tears=5).count() == 16
+    assert recount_all() == []
+
+
+def test_comments_and_moderation_at_once_keep_counts_exact():
+    title = make_title()
+    people = members(8)
+    existing = [Comment.objects.post(m, title, "First thoughts", stance="disagree")
+                for m in people]
+    jobs = [lambda m=m: Comment.objects.post(m, title, "More", stance="agree") for m in people]
+    jobs += [comment.hide for comment in existing[:4]] * 2
+    run_at_once(jobs)
+    stats = TitleStats.objects.get(pk=title.pk)
+    assert stats.comment_count == 12
+    assert (stats.stance_count, stats.disagree_count) == (12, 4)
+    assert recount_all() == []
+
+
+def test_the_database_is_a_file_when_it_is_sqlite():
+    if connection.vendor == "sqlite":
+        assert "memory" not in connection.settings_dict["NAME"]
