@@ -32,9 +32,14 @@ SORTS = {
 }
 DEFAULT_SORT = "tears"
 
-# Parameters that take one value; theme takes several.
-SINGLE_VALUED = ("q", "kind", "year_min", "year_max", "tears_min", "tears_max",
-                 "min_ratings", "source", "sort")
+# Every parameter, in the order links spell them; all take one value but theme.
+PARAMETERS = ("q", "kind", "theme", "year_min", "year_max", "tears_min", "tears_max",
+              "min_ratings", "source", "sort")
+CHIP_LABELS = {
+    "q": "Name contains", "kind": "Kind", "theme": "Theme", "year_min": "From year",
+    "year_max": "To year", "tears_min": "Tear score at least", "tears_max": "Tear score at most",
+    "min_ratings": "Ratings at least", "source": "Listed in",
+}
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
 
@@ -79,7 +84,10 @@ class TitleFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label="Sort by", required=False,
         choices=[(key, label) for key, (label, _) in SORTS.items()],
-        error_messages={"invalid_choice": "We cannot sort by “%(value)s”."},
+        error_messages={
+            "invalid_choice": "We cannot sort by “%(value)s”, so the titles are sorted by "
+                              "tear score."
+        },
     )
 
     def clean(self):
@@ -164,7 +172,10 @@ class TitleFilter(django_filters.FilterSet):
     def _clean_params(self, data):
         """Keep what we understand of `data`, noting every change we made to it."""
         cleaned = QueryDict(mutable=True)
-        for name in SINGLE_VALUED:
+        for name in PARAMETERS:
+            if name == "theme":
+                self._clean_themes(data.getlist("theme"), cleaned)
+                continue
             values = data.getlist(name)
             if len(set(values)) > 1:
                 self.notes.append(f"“{name}” was given {len(values)} times; "
@@ -178,13 +189,15 @@ class TitleFilter(django_filters.FilterSet):
                     f"Your search was shortened to its first {SEARCH_MAX_LENGTH} characters."
                 )
             cleaned["q"] = text
-        known_themes = {theme.slug for theme in self.facets.themes}
-        for slug in dict.fromkeys(data.getlist("theme")):
-            if slug in known_themes:
+        return cleaned
+
+    def _clean_themes(self, slugs, cleaned):
+        known = {theme.slug for theme in self.facets.themes}
+        for slug in dict.fromkeys(slugs):
+            if slug in known:
                 cleaned.appendlist("theme", slug)
             elif slug.strip():
                 self.notes.append(f"There is no theme “{slug[:40]}”; we left it out.")
-        return cleaned
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -220,9 +233,23 @@ class TitleFilter(django_filters.FilterSet):
         """One sentence per value we could not use, naming the filter."""
         messages = []
         for name, errors in self.form.errors.items():
+            if name == "sort":
+                messages.extend(errors)
+                continue
             label = "Filters" if name == "__all__" else self.form.fields[name].label
             messages.extend(f"{label}: {error} We ignored it." for error in errors)
         return messages
+
+    @property
+    def display_form(self):
+        """
+        The form as the page shows it: holding only the values that apply, so a
+        value we ignored is not shown as if it were in force.
+        """
+        if not hasattr(self, "_display_form"):
+            self._display_form = self.get_form_class()(QueryDict(self.state))
+            self._display_form.is_valid()
+        return self._display_form
 
     def _applied(self):
         """The (name, value) pairs that really apply, in a stable order."""
@@ -252,5 +279,5 @@ class TitleFilter(django_filters.FilterSet):
                 continue
             shown = labels.get(name, {}).get(value, value)
             rest = urlencode([other for other in applied if other != pair])
-            chips.append((f"{self.filters[name].label}: {shown}", rest))
+            chips.append((f"{CHIP_LABELS[name]}: {shown}", rest))
         return chips

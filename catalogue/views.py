@@ -136,6 +136,7 @@ def pagination(path, state, page):
         pages.append({"number": number, "url": url(number), "is_current": number == page.number})
         previous = number
     return {
+        "current": url(page.number),
         "pages": pages,
         "previous": url(page.number - 1) if page.has_previous() else None,
         "next": url(page.number + 1) if page.has_next() else None,
