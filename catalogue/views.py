@@ -146,14 +146,16 @@ def pagination(path, state, page):
 def tear_distribution(title):
     """
     The title's ratings per tear level, highest level first, with whole percentages
-    that add up to 100 (largest remainders are rounded up).
+    that add up to 100 (largest remainders are rounded up; on a tie, the higher level).
     """
     stats = getattr(title, "stats", None)
     counts = stats.distribution if stats else [0] * 6
     total = sum(counts)
     exact = [count * 100 / total if total else 0 for count in counts]
     percents = [int(share) for share in exact]
-    by_remainder = sorted(range(6), key=lambda level: exact[level] - percents[level], reverse=True)
+    by_remainder = sorted(
+        range(6), key=lambda level: (exact[level] - percents[level], level), reverse=True
+    )
     for level in by_remainder[: 100 - sum(percents) if total else 0]:
         percents[level] += 1
     return [
