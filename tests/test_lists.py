@@ -33,10 +33,11 @@ def article_rows(markup):
 def community_rows(markup):
     """[(slug, community rank, verdict)] from the table."""
     rows = re.findall(
-        r'<a href="/titles/([^/]+)/">[^<]*</a></th>\s*<td class="number">#(\d+)</td>\s*'
-        r"<td>(.*?)</td>", markup, re.S,
+        r'<a href="/titles/([^/]+)/">[^<]*</a></th>\s*<td class="community-cell">'
+        r'<span class="community-rank">#(\d+)</span> <span class="verdict">(.*?)</span>(.*?)</td>',
+        markup, re.S,
     )
-    return [(slug, int(rank), verdict.strip()) for slug, rank, verdict in rows]
+    return [(slug, int(rank), (verdict + flag).strip()) for slug, rank, verdict, flag in rows]
 
 
 @pytest.mark.parametrize(
