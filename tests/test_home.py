@@ -35,7 +35,8 @@ def test_a_fresh_site_explains_every_empty_section(client, db):
 
 def test_the_search_box_asks_browse_by_name(client, db):
     html = client.get("/").content.decode()
-    assert '<form class="hero-search" method="get" action="/titles/" role="search" aria-label="Find a title">' in html
+    assert ('<form class="hero-search" method="get" action="/titles/" role="search" '
+            'aria-label="Find a title">') in html
     assert '<label for="home-search-q">' in html
     assert 'id="home-search-q" name="q"' in html
 
