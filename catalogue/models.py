@@ -133,14 +133,16 @@ class TitleQuerySet(models.QuerySet):
         Other titles that members who rated `title` 4 or 5 also rated 4 or 5, the
         most such members first, annotated fan_count.
 
-        Only the `fans_considered` most recent high ratings of `title` are read, so
-        the query stays bounded however many ratings the title has.
+        Only `fans_considered` high ratings of `title` are read, the 5s before the
+        4s, straight from the (title, tears) index in its order, so the query stays
+        bounded however many ratings the title has. (Ordering them by date as well
+        would make the database read and sort every high rating of the title.)
         """
         from reviews.models import Rating  # reviews imports this module: import late
 
         fans = (
             Rating.objects.filter(title=title, tears__gte=4)
-            .order_by("-updated_at", "-pk")
+            .order_by("-tears")
             .values("user_id")[:fans_considered]
         )
         return (

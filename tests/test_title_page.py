@@ -156,18 +156,18 @@ def test_once_fans_rate_high_their_other_favourites_come_first(client, db):
     assert disliked.name not in similar_names(html)
 
 
-def test_only_the_most_recent_high_ratings_are_read(db):
+def test_only_a_bounded_number_of_fans_are_read_the_fives_first(db):
     this = make_title("This one")
-    early, late = make_title("Early fans' pick"), make_title("Late fans' pick")
-    early_fans, late_fans = make_members(3), make_members(2)
-    for fan in early_fans:
+    fours_pick, fives_pick = make_title("Picked by 4-raters"), make_title("Picked by 5-raters")
+    four_raters, five_raters = make_members(3), make_members(2)
+    for fan in four_raters:
+        Rating.objects.rate(fan, this, 4)
+        Rating.objects.rate(fan, fours_pick, 5)
+    for fan in five_raters:
         Rating.objects.rate(fan, this, 5)
-        Rating.objects.rate(fan, early, 5)
-    for fan in late_fans:
-        Rating.objects.rate(fan, this, 5)
-        Rating.objects.rate(fan, late, 5)
+        Rating.objects.rate(fan, fives_pick, 5)
     picks = Title.objects.with_stats().rated_high_by_fans_of(this, fans_considered=2)
-    assert [(title.name, title.fan_count) for title in picks] == [("Late fans' pick", 2)]
+    assert [(title.name, title.fan_count) for title in picks] == [("Picked by 5-raters", 2)]
 
 
 def test_an_unknown_title_is_a_404(client, db):
