@@ -43,9 +43,13 @@ CHIP_LABELS = {
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
 
+def without_controls(text):
+    """`text` with control characters (NUL, escape, …) turned into spaces."""
+    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+
+
 def clean_search_text(text):
-    """Drop control characters, collapse spaces, and say whether it had to be shortened."""
-    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+    """Collapse spaces, and say whether the text had to be shortened."""
     text = " ".join(text.split())
     if len(text) > SEARCH_MAX_LENGTH:
         return text[:SEARCH_MAX_LENGTH].rstrip(), True
@@ -171,27 +175,30 @@ class TitleFilter(django_filters.FilterSet):
             if name == "theme":
                 self._clean_themes(data.getlist("theme"), cleaned)
                 continue
-            values = data.getlist(name)
+            values = [without_controls(value).strip() for value in data.getlist(name)]
             if len(set(values)) > 1:
                 self.notes.append(f"“{name}” was given {len(values)} times; "
                                   f"we used the last value, “{values[-1][:40]}”.")
-            if values and values[-1].strip():
-                cleaned[name] = values[-1].strip()
+            if values and values[-1]:
+                cleaned[name] = values[-1]
         if "q" in cleaned:
             text, shortened = clean_search_text(cleaned["q"])
             if shortened:
                 self.notes.append(
                     f"Your search was shortened to its first {SEARCH_MAX_LENGTH} characters."
                 )
-            cleaned["q"] = text
+            if text:
+                cleaned["q"] = text
+            else:
+                del cleaned["q"]
         return cleaned
 
     def _clean_themes(self, slugs, cleaned):
         known = {theme.slug for theme in self.facets.themes}
-        for slug in dict.fromkeys(slugs):
+        for slug in dict.fromkeys(without_controls(slug).strip() for slug in slugs):
             if slug in known:
                 cleaned.appendlist("theme", slug)
-            elif slug.strip():
+            elif slug:
                 self.notes.append(f"There is no theme “{slug[:40]}”; we left it out.")
 
     def filter_search(self, queryset, name, value):

@@ -5,7 +5,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from catalogue.filters import TitleFilter
+from catalogue.filters import TitleFilter, without_controls
 from catalogue.models import Mention, SiteStats, Theme, Title
 from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, TearLevel
@@ -105,7 +105,8 @@ def page_number(values, last_page):
     try:
         number = int(raw)
     except ValueError:
-        return 1, f"{repeated}“{raw[:20]}” is not a page number; here is the first page."
+        shown = without_controls(raw)[:20]
+        return 1, f"{repeated}“{shown}” is not a page number; here is the first page."
     if number < 1:
         return 1, f"{repeated}Pages start at 1; here is the first page."
     if number > last_page:

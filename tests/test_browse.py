@@ -291,6 +291,7 @@ def test_an_unknown_theme_is_left_out_and_the_known_ones_apply(client, shelf):
         ("0", "Pages start at 1; here is the first page."),
         ("-3", "Pages start at 1; here is the first page."),
         ("abc", "“abc” is not a page number; here is the first page."),
+        ("a%00b", "“a b” is not a page number; here is the first page."),
         ("99999", "There are only 3 pages; here is the last one."),
         ("9" * 400, "There are only 3 pages; here is the last one."),
     ],
@@ -322,6 +323,19 @@ def test_control_characters_are_stripped_from_the_search(client, shelf):
     response = client.get("/titles/", {"q": "\x00Garden\t\n"})
     assert card_names(response) == ["Garden"]
     assert "\x00" not in response.content.decode()
+    response = client.get("/titles/", {"q": "\x00\x1b", "kind": "\x00"})
+    assert len(card_names(response)) == 5
+    assert "Showing only" not in response.content.decode()
+
+
+def test_control_characters_never_reach_the_page(client, shelf):
+    response = client.get("/titles/", {"kind": "docu\x00mentary", "theme": "gr\x1bief"})
+    html = response.content.decode()
+    assert notes(response) == [
+        "There is no theme “gr ief”; we left it out.",
+        "Kind: There is no kind “docu mentary”. We ignored it.",
+    ]
+    assert "\x00" not in html and "\x1b" not in html
 
 
 def test_repeated_parameters_use_the_last_value_and_say_so(client, shelf):
