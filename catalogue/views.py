@@ -9,6 +9,7 @@ from catalogue.filters import TitleFilter, without_controls
 from catalogue.models import Mention, SiteStats, Theme, Title
 from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, TearLevel
+from reviews.views import title_reviews_context
 
 TITLES_PER_PAGE = 24
 SIMILAR_TITLES_SHOWN = 6
@@ -207,6 +208,7 @@ def title_detail(request, slug):
         "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
         "similar": similar_titles(title, themes, site_mean),
         "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
+        **title_reviews_context(request, title),
     })
 
 

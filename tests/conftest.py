@@ -9,7 +9,18 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
+from .check_tools import BROWSER_INSTALL_HINT, VNU_INSTALL_HINT
+
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, in one line each, which page checks skipped and how to install them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = " ".join(str(report.longrepr) for report in skipped)
+    for hint in (BROWSER_INSTALL_HINT, VNU_INSTALL_HINT):
+        if hint in reasons:
+            terminalreporter.write_line(hint)
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +59,97 @@ def other_reader(django_user_model, password):
 def reader_client(client, reader):
     client.force_login(reader)
     return client
+
+
+@pytest.fixture
+def other_client(other_reader):
+    """A second browser, signed in as `other_reader`."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(other_reader)
+    return browser
+
+
+@pytest.fixture
+def csrf_client():
+    """A browser that, like a real one, has its POSTs checked for a CSRF token."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def grave(db):
+    """One published title to rate and comment on."""
+    from .factories import make_title
+
+    return make_title("Grave of the Fireflies", slug="grave-of-the-fireflies")
+
+
+def database_state():
+    """Every row a member's request could change, to compare before and after a refused one."""
+    from django.contrib.auth import get_user_model
+
+    from catalogue.models import SiteStats, TitleStats
+    from reviews.models import Comment, Rating, Report
+
+    return {
+        "users": list(get_user_model().objects.order_by("pk").values()),
+        "ratings": list(Rating.objects.order_by("pk").values()),
+        "comments": list(Comment.objects.order_by("pk").values()),
+        "reports": list(Report.objects.order_by("pk").values()),
+        "title_stats": list(TitleStats.objects.order_by("pk").values()),
+        "site_stats": list(SiteStats.objects.order_by("pk").values()),
+    }
+
+
+@pytest.fixture
+def unchanged(db):
+    """`with unchanged(): ...` fails if anything members wrote changed inside the block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check():
+        before = database_state()
+        yield
+        assert database_state() == before, "a refused request changed the database"
+
+    return check
+
+
+@pytest.fixture
+def listed_titles(db):
+    """
+    A small catalogue as a visitor meets it, made with the factories: a movie and a
+    series with romaji names, themes, provenance in a source article and drawn covers.
+    Pages rendered from it carry every element their templates can show.
+    """
+    from catalogue.covers import make_cover
+    from catalogue.models import Mention, Source, Title
+
+    from .factories import make_theme, make_title
+
+    grief = make_theme("Grief", slug="grief", description="Losing someone, and after.")
+    war = make_theme("War", slug="war")
+    source = Source.objects.create(
+        slug="cry-a-river", name="Sad Anime: 21 Stories to Make You Cry a River"
+    )
+    movie = make_title(
+        "Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief, war],
+        original_name="Hotaru no Haka", year=1988, studio="Studio Ghibli",
+        runtime_minutes=89, why_it_hurts="Two children, a war, and nobody coming to help.",
+    )
+    series = make_title(
+        "Your Lie in April", slug="your-lie-in-april", themes=[grief],
+        kind=Title.Kind.SERIES, original_name="Shigatsu wa Kimi no Uso", year=2014,
+        studio="A-1 Pictures", episodes=22, other_names="Kimiuso",
+    )
+    Mention.objects.create(title=movie, source=source, section=Mention.Section.MOVIES, rank=1)
+    Mention.objects.create(
+        title=series, source=source, section=Mention.Section.SERIES, rank=3,
+        listed_as="Shigatsu wa Kimi no Uso",
+    )
+    for title in (movie, series):
+        make_cover(title)
+    return [movie, series]
