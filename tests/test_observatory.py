@@ -9,33 +9,11 @@ root (the Observatory's redirection test) is sent without it.
 
 import json
 import re
-import textwrap
 
 import pytest
 
 from .observatory import Scan, score
-from .servers import HOST, AppServer, manage, production_env, request, running
-
-SITE_DATA = textwrap.dedent("""
-    from django.contrib.auth import get_user_model
-    from tests.factories import make_theme, make_title
-    grief = make_theme("Grief", slug="grief")
-    make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief])
-    get_user_model().objects.create_superuser("curator", "c@example.com", "Tearful-pass-42")
-""")
-
-
-@pytest.fixture(scope="module")
-def production_site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("production")
-    env = production_env(folder)
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "shell", "-c", SITE_DATA)
-    manage(env, "make_covers")
-    server = AppServer(env, workers=1, log_path=folder / "gunicorn.log")
-    with running(server):
-        yield server, folder
+from .servers import HOST, request
 
 
 def sign_in_cookies(port):
