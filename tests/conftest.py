@@ -68,9 +68,10 @@ def production_site(tmp_path_factory):
     """
     gunicorn serving the site with the production settings (DEBUG off, static files
     collected, a title, a theme, a curator and a generated cover): (server, folder).
+    Its log is folder / "gunicorn.log".
     """
     folder = tmp_path_factory.mktemp("production")
-    env = production_env(folder)
+    env = production_env(folder, LOG_LEVEL="INFO")
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "shell", "-c", SITE_DATA)
