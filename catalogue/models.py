@@ -155,6 +155,14 @@ class Title(models.Model):
     def get_absolute_url(self):
         return reverse("catalogue:title", args=[self.slug])
 
+    def save(self, *args, **kwargs):
+        """Save, then make sure the generated cover matches the name, kind and year."""
+        super().save(*args, **kwargs)
+        from catalogue.covers import cover_name, make_cover
+
+        if self.cover.name != cover_name(self):
+            make_cover(self)
+
     @property
     def other_names_list(self):
         return [name.strip() for name in self.other_names.splitlines() if name.strip()]
