@@ -177,15 +177,11 @@ def cache_from_url(url):
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {"default": cache_from_url(REDIS_URL)}
 
-# Sessions live in the database, so signing in survives a Redis restart. With Redis,
-# reads come from the shared cache first. Without it they go to the database every
-# time: a per-process cache would keep a session alive in one worker after the member
-# signed out through another.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions live in the database, with or without Redis: one primary-key read per
+# signed-in request, and a Redis outage or flush neither signs members out nor breaks
+# their pages. (cached_db would save that read, but it raises when Redis is down and
+# makes page query counts differ between tests and production.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

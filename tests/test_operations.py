@@ -176,13 +176,12 @@ def test_app_processes_share_the_cache_through_redis(tmp_path):
                  "read", **env)
     assert writer.returncode == 0, writer.stderr
     assert reader.stdout.splitlines() == [
-        "django.core.cache.backends.redis.RedisCache "
-        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache django.contrib.sessions.backends.db",
         "seen",
     ]
 
 
-def test_without_redis_sessions_stay_in_the_database(settings):
+def test_without_redis_the_cache_is_per_process_and_sessions_in_the_database(settings):
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
 
