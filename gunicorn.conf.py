@@ -43,6 +43,6 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
-# Load the app before forking: workers share its memory and a broken configuration
-# stops the master at once with one clear line instead of a crash loop of workers.
-preload_app = True
+# Each worker loads the app itself (no preload_app), so that `kill -HUP` (systemctl
+# reload) starts workers on the newly deployed code while the old ones finish.
+preload_app = False

@@ -39,8 +39,11 @@ def manage(tmp_path, *args, **overrides):
 # Health and readiness
 
 
-def test_readyz_is_ready_when_the_database_and_the_cache_answer(client):
-    response = client.get("/readyz")
+def test_readyz_is_ready_when_the_database_and_the_cache_answer(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # SELECT 1
+        response = client.get("/readyz")
     assert (response.status_code, response.content) == (200, b"ready\n")
     assert "no-cache" in response["Cache-Control"]
 
@@ -208,7 +211,7 @@ def test_gunicorn_defaults_are_sensible():
     assert config["timeout"] == "30"
     assert int(config["max_requests"]) > 0 and int(config["max_requests_jitter"]) > 0
     assert config["accesslog"] == "None"
-    assert config["preload_app"] == "True"
+    assert config["preload_app"] == "False"  # so that a reload picks up new code
 
 
 def test_gunicorn_reads_its_settings_from_the_environment():
@@ -230,10 +233,13 @@ def test_the_systemd_unit_runs_gunicorn_with_this_configuration():
 # Uploaded files
 
 
-def test_the_app_serves_uploaded_files_with_the_sites_headers(client, settings):
+def test_the_app_serves_uploaded_files_with_the_sites_headers(
+    client, settings, django_assert_num_queries
+):
     (settings.MEDIA_ROOT / "posters").mkdir(parents=True)
     (settings.MEDIA_ROOT / "posters" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
-    response = client.get("/media/posters/x.png")
+    with django_assert_num_queries(0):
+        response = client.get("/media/posters/x.png")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\nfake"
     assert response["Content-Type"] == "image/png"
