@@ -152,9 +152,6 @@ class Title(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("catalogue:title", args=[self.slug])
-
     def save(self, *args, **kwargs):
         """Save, then make sure the generated cover matches the name, kind and year."""
         super().save(*args, **kwargs)
@@ -162,6 +159,9 @@ class Title(models.Model):
 
         if self.cover.name != cover_name(self):
             make_cover(self)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:title", args=[self.slug])
 
     @property
     def other_names_list(self):

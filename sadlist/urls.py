@@ -10,6 +10,8 @@ urlpatterns = [
     path("readyz", sadlist_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
+    path("", include("reviews.urls")),
+    path("", include("accounts.urls")),
 ]
 
 if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
