@@ -47,6 +47,9 @@ def scans(production_site):
         "title page": "/titles/grave-of-the-fireflies/",
         "theme page": "/themes/grief/",
         "page not found": "/titles/no-such-anime/",
+        "sign in": "/account/signin/",
+        "sign up": "/account/signup/",
+        "member profile": "/members/curator/",
         "health check": "/healthz",
         "static file": f"/static/{manifest['paths']['css/site.css']}",
         "media file": f"/media/covers/{cover}",
@@ -64,8 +67,8 @@ def scans(production_site):
 
 
 @pytest.mark.parametrize("page", ["home", "title page", "theme page", "page not found",
-                                  "health check", "static file", "media file",
-                                  "admin sign-in"])
+                                  "sign in", "sign up", "member profile", "health check",
+                                  "static file", "media file", "admin sign-in"])
 def test_every_public_response_scores_a_plus(scans, page):
     status, scan = scans[page]
     assert status == (404 if page == "page not found" else 200)

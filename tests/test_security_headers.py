@@ -36,7 +36,7 @@ def pages(db):
     make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[theme])
     call_command("make_covers", verbosity=0)
     return ["/", "/titles/grave-of-the-fireflies/", "/themes/grief/", "/titles/no-such-anime/",
-            "/healthz", "/readyz"]
+            "/account/signin/", "/account/signup/", "/healthz", "/readyz"]
 
 
 def test_every_page_carries_the_policy_and_the_other_security_headers(client, pages):
