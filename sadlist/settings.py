@@ -259,6 +259,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 # object store (django-storages, see README) serves MEDIA_URL instead.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
+# Uploaded posters: the largest file and the most pixels accepted. The pixel limit is
+# checked from the image header before anything is decoded, so it also bounds memory.
+POSTER_MAX_BYTES = env_int("POSTER_MAX_BYTES", 5 * 1024 * 1024)
+POSTER_MAX_PIXELS = env_int("POSTER_MAX_PIXELS", 25_000_000)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,7 +2,7 @@
 
 import itertools
 
-from catalogue.models import Theme, Title
+from catalogue.models import Source, Theme, Title
 
 _numbers = itertools.count(1)
 
@@ -27,3 +27,9 @@ def make_title(name=None, themes=(), **fields):
     if themes:
         title.themes.set(themes)
     return title
+
+
+def make_source(name=None, **fields):
+    number = next(_numbers)
+    name = name or f"Source {number}"
+    return Source.objects.create(name=name, slug=fields.pop("slug", f"source-{number}"), **fields)
