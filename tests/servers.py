@@ -22,6 +22,7 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 HOST = "sadlist.example"
 # Variables of the developer's shell that must not leak into a server under test.
 PRIVATE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                     "DJANGO_ALLOW_ASYNC_UNSAFE",
                      "MEDIA_ROOT", "STATIC_ROOT", "DJANGO_SETTINGS_MODULE"}
 
 
