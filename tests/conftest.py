@@ -71,8 +71,25 @@ def curator(django_user_model, password):
     user = django_user_model.objects.create_user(
         "curator", "curator@example.com", password, is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Curators"))
+    user.groups.add(curators_group())
     return user
+
+
+def curators_group():
+    """
+    The Curators group from its data migration. A transactional test (threads, the live
+    server) empties every table when it ends, so the group is made again if it is gone.
+    """
+    group = Group.objects.filter(name="Curators").first()
+    if group is None:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("reviews.migrations.0002_moderation_queue_and_curators")
+        migration.create_curators(apps, None)
+        group = Group.objects.get(name="Curators")
+    return group
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ moderation only, superusers everything except editing ratings."""
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from reviews.models import Rating
 
+from .conftest import curators_group
 from .factories import make_title
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_a_superuser_sees_users_as_well(admin_client):
 
 
 def test_the_curators_group_holds_exactly_the_curation_permissions():
-    group = Group.objects.get(name="Curators")
+    group = curators_group()
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
     catalogue = {
         ("catalogue", f"{action}_{model}")
@@ -128,6 +128,7 @@ def test_the_curators_group_holds_exactly_the_curation_permissions():
 
 
 def test_make_curator_gives_staff_and_the_group(reader, client):
+    curators_group()
     out = io.StringIO()
     call_command("make_curator", "reader", stdout=out)
     assert "reader is now a curator" in out.getvalue()

@@ -33,7 +33,7 @@ def test_the_admin_sign_in_page_passes_axe(page):
 def test_a_signed_in_curator_sees_an_accessible_admin(page, sign_in, admin_user):
     sign_in(page, admin_user)
     page.goto("/admin/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Catalogue and moderation")
     expect(page.locator("#user-tools")).to_contain_text("Welcome, admin")
     assert_accessible(page)
 
