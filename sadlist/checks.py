@@ -3,8 +3,10 @@ System checks for how the site is deployed.
 
 The per-process cache is reported as Info, not Warning: one machine without Redis is
 a supported deployment (the laptop, a small site), and `check --deploy --fail-level
-WARNING` must pass there. Info still shows in every `manage.py check`, so an operator
-who adds a second app server sees that limits are not shared.
+WARNING` must pass there. Info still shows in the output of `manage.py check` (and of
+migrate, which runs the checks) in production, so an operator who adds a second app
+server sees that limits are not shared. Development (DEBUG on, one runserver process)
+is spared the line on every command.
 """
 
 from django.conf import settings
@@ -20,7 +22,7 @@ SHARED_CACHE_BACKENDS = {
 @checks.register(checks.Tags.caches)
 def check_cache_is_shared(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
-    if backend in SHARED_CACHE_BACKENDS:
+    if settings.DEBUG or backend in SHARED_CACHE_BACKENDS:
         return []
     return [
         checks.Info(

@@ -132,15 +132,17 @@ def test_production_logs_one_line_per_request_to_stdout(production_site):
 
 
 def test_without_redis_check_says_limits_are_per_process(tmp_path):
-    result = manage(tmp_path, "check", DEBUG="true")
+    result = manage(tmp_path, "check")
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "sadlist.I001" in output
     assert "rate limits are counted separately in each app server process" in output
 
 
-def test_with_redis_check_has_nothing_to_say(tmp_path):
-    result = manage(tmp_path, "check", DEBUG="true", REDIS_URL=REDIS_URL)
+@pytest.mark.parametrize("env", [{"REDIS_URL": REDIS_URL}, {"DEBUG": "true"}],
+                         ids=["with Redis", "in development"])
+def test_check_has_nothing_to_say_with_redis_or_in_development(tmp_path, env):
+    result = manage(tmp_path, "check", **env)
     assert result.returncode == 0, result.stderr
     assert "sadlist.I001" not in result.stdout + result.stderr
 
