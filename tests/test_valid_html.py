@@ -51,14 +51,24 @@ def busy_catalogue(reader, other_reader):
     Rating.objects.rate(reader, april, 3)
     members = make_members(21)
     for number, member in enumerate(members):
-        comment(grave, f"Comment {number}: it hurt.", user=member,
-                stance=["agree", "disagree", "none"][number % 3])
+        comment(
+            grave,
+            f"Comment {number}: it hurt.",
+            user=member,
+            stance=["agree", "disagree", "none"][number % 3],
+        )
     mine = Comment.objects.post(
-        reader, grave, "Seita and the tin of drops.\n\nSee https://example.org/essay.",
-        is_spoiler=True, stance="disagree",
+        reader,
+        grave,
+        "Seita and the tin of drops.\n\nSee https://example.org/essay.",
+        is_spoiler=True,
+        stance="disagree",
     )
-    mine.edit("Seita and the tin of drops.\n\nSee https://example.org/essay, then cry.",
-              is_spoiler=True, stance="disagree")
+    mine.edit(
+        "Seita and the tin of drops.\n\nSee https://example.org/essay, then cry.",
+        is_spoiler=True,
+        stance="disagree",
+    )
     Comment.objects.post(reader, april, "<b>Kousei</b> & Kaori & a violin.").hide()
     theirs = Comment.objects.post(other_reader, grave, "The ending <3", is_spoiler=True)
     Report.objects.create(comment=theirs, reporter=members[0], reason="spoiler")
@@ -72,13 +82,16 @@ def visitor_pages(client):
         "browse": html_of(client.get("/titles/"), "31 titles"),
         "browse, page 2": html_of(client.get("/titles/?page=2"), "page 2 of 2"),
         "browse, filtered and sorted": html_of(
-            client.get("/titles/?q=kimi&kind=movie&theme=first-love&theme=time&year_min=2000"
-                       "&tears_min=0&source=sad-anime-21-stories&sort=rated"),
+            client.get(
+                "/titles/?q=kimi&kind=movie&theme=first-love&theme=time&year_min=2000"
+                "&tears_min=0&source=sad-anime-21-stories&sort=rated"
+            ),
             "Showing only:",
         ),
         "browse, values it could not use": html_of(
-            client.get("/titles/?kind=opera&theme=nope&year_min=abc&year_max=1"
-                       "&page=9&sort=drop&q=%00x"),
+            client.get(
+                "/titles/?kind=opera&theme=nope&year_min=abc&year_max=1&page=9&sort=drop&q=%00x"
+            ),
             "We could not use all of your request",
         ),
         "browse, no results": html_of(
@@ -104,16 +117,20 @@ def visitor_pages(client):
         ),
         "sign up": html_of(client.get(f"/account/signup/?next={GRAVE}"), "Create my account"),
         "sign up, with errors": html_of(
-            client.post("/account/signup/", {
-                "username": "reader", "email": "not-an-email",
-                "password1": "short", "password2": "other",
-            }),
+            client.post(
+                "/account/signup/",
+                {
+                    "username": "reader",
+                    "email": "not-an-email",
+                    "password1": "short",
+                    "password2": "other",
+                },
+            ),
             "A user with that username already exists.",
         ),
         "password reset": html_of(client.get("/account/password/reset/"), "Send me a reset link"),
         "password reset, sent": html_of(
-            client.post("/account/password/reset/", {"email": "reader@example.com"},
-                        follow=True),
+            client.post("/account/password/reset/", {"email": "reader@example.com"}, follow=True),
             "Check your email",
         ),
         "password reset, link expired": html_of(
@@ -159,9 +176,7 @@ def member_pages(member_client, reader, mine, theirs):
             member_client.post(report, {"reason": "other", "text": ""}),
             "Say what is wrong when you choose",
         ),
-        "password change": html_of(
-            member_client.get("/account/password/"), "Change my password"
-        ),
+        "password change": html_of(member_client.get("/account/password/"), "Change my password"),
         "password change, with errors": html_of(
             member_client.post("/account/password/", {"old_password": "no"}),
             "Your old password was entered incorrectly.",

@@ -15,8 +15,7 @@ from .a11y import assert_accessible
 from .keyboard import focused, tab_to
 
 
-def test_a_member_rates_and_comments_with_the_keyboard_only(page, sign_in, reader,
-                                                             listed_titles):
+def test_a_member_rates_and_comments_with_the_keyboard_only(page, sign_in, reader, listed_titles):
     grave = listed_titles[0]
     rate(grave, [5, 3])
     sign_in(page, reader)

@@ -24,12 +24,17 @@ def distribution_row(page, level_name):
     return page.locator("table.distribution tbody tr").filter(has_text=level_name)
 
 
-def test_a_visitor_signs_up_rates_comments_and_reports(page, live_server, listed_titles,
-                                                       other_reader):
+def test_a_visitor_signs_up_rates_comments_and_reports(
+    page, live_server, listed_titles, other_reader
+):
     grave = listed_titles[0]
     rate(grave, [5, 3])
-    comment(grave, "Seita's last scene: the station, and the tin of drops.",
-            is_spoiler=True, user=other_reader)
+    comment(
+        grave,
+        "Seita's last scene: the station, and the tin of drops.",
+        is_spoiler=True,
+        user=other_reader,
+    )
     rude = comment(grave, "This list is rubbish, and so is everyone who cried.")
 
     page.goto(grave.get_absolute_url())

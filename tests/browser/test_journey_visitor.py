@@ -50,11 +50,14 @@ def test_a_visitor_browses_filters_sorts_searches_pages_and_comes_back(
     page.get_by_label("Sort by").select_option(label="Year, newest first")
     page.get_by_role("button", name="Show titles").first.click()
     expect(results_heading(page)).to_have_text("9 titles, by year, newest first")
-    years = [int(meta.rsplit("· ", 1)[1])
-             for meta in page.locator(".results .card-meta").all_inner_texts()]
+    years = [
+        int(meta.rsplit("· ", 1)[1])
+        for meta in page.locator(".results .card-meta").all_inner_texts()
+    ]
     assert years == sorted(years, reverse=True) and years[0] == 2019, years
     assert card_names(page)[:2] == [
-        "Ni no Kuni", "Rascal Does Not Dream of a Dreaming Girl",
+        "Ni no Kuni",
+        "Rascal Does Not Dream of a Dreaming Girl",
     ]
 
     # Search by the original (romaji) name, within the same filters.
