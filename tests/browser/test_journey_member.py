@@ -44,6 +44,7 @@ def test_a_visitor_signs_up_rates_comments_and_reports(
     # Sign up, on the way to rating: one mistake first, said clearly, nothing created.
     page.get_by_role("link", name="Sign in to rate").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
     page.get_by_label("Username").fill("newcomer")
