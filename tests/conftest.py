@@ -5,12 +5,15 @@ Named users, as in the product brief: `reader` and `other_reader` are members,
 `curator` is staff in the Curators group, and the plain `client` is a visitor.
 """
 
+import textwrap
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from .check_tools import BROWSER_INSTALL_HINT, VNU_INSTALL_HINT
+from .servers import AppServer, manage, production_env, running
 
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
 
@@ -187,3 +190,28 @@ def listed_titles(db):
     for title in (movie, series):
         make_cover(title)
     return [movie, series]
+SITE_DATA = textwrap.dedent("""
+    from django.contrib.auth import get_user_model
+    from tests.factories import make_theme, make_title
+    grief = make_theme("Grief", slug="grief")
+    make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief])
+    get_user_model().objects.create_superuser("curator", "c@example.com", "Tearful-pass-42")
+""")
+
+
+@pytest.fixture(scope="session")
+def production_site(tmp_path_factory):
+    """
+    gunicorn serving the site with the production settings (DEBUG off, static files
+    collected, a title, a theme, a curator and a generated cover): (server, folder).
+    Its log is folder / "gunicorn.log".
+    """
+    folder = tmp_path_factory.mktemp("production")
+    env = production_env(folder, LOG_LEVEL="INFO")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "shell", "-c", SITE_DATA)
+    manage(env, "make_covers")
+    server = AppServer(env, workers=1, log_path=folder / "gunicorn.log")
+    with running(server):
+        yield server, folder
