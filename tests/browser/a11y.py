@@ -5,7 +5,6 @@ Only the WCAG 2.1 A and AA rules run: those are the bar the product sets, and th
 are the rules axe can decide without a human (best-practice rules are left out).
 """
 
-
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 RUN_AXE = """tags => axe.run(document, {
