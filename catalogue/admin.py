@@ -33,8 +33,12 @@ class ShownToVisitorsAdmin(admin.ModelAdmin):
         touch()
 
 
-class MentionInline(admin.TabularInline):
-    """Provenance rows: which article listed the title, in which section, at which rank."""
+class MentionInline(admin.StackedInline):
+    """
+    Provenance rows: which article listed the title, in which section, at which rank.
+    Stacked rather than tabular: a tabular row's fields have no labels of their own,
+    only a column heading, which screen readers do not announce for each field.
+    """
 
     model = Mention
     extra = 1
@@ -65,7 +69,6 @@ class TitleAdmin(ShownToVisitorsAdmin):
     search_fields = ["name", "original_name", "other_names"]
     search_help_text = "Finds any of a title's names: English, original or other."
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["themes"]
     readonly_fields = ["current_picture"]
     actions = ["publish", "unpublish"]
     fieldsets = [

@@ -4,7 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
 
-from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Title
+from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Theme, Title
 from catalogue.posters import ACCEPTED_FORMATS, Poster, delete_files_on_commit, read_poster
 
 
@@ -46,6 +46,15 @@ class TitleAdminForm(forms.ModelForm):
     runtime_minutes = forms.IntegerField(
         min_value=1, required=False, label="Runtime minutes",
         help_text=Title._meta.get_field("runtime_minutes").help_text,
+    )
+    # A box per theme: a dozen or so fit on screen, each with its own label, no JavaScript
+    # needed (the admin's two-list picker gives its help icons an aria-label axe refuses).
+    # Declared here so the admin does not wrap it with an "add another" link: that wrapper
+    # would put `required` on every box, and browsers would then insist on all of them.
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one theme."},
     )
     poster = PosterField(
         required=False,

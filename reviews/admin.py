@@ -204,6 +204,9 @@ class RatingAdmin(ReadOnlyFieldsMixin, admin.ModelAdmin):
     """Ratings to look at only: changing one here would put the tear stats out of step."""
 
     list_display = ["title_link", "author", "tears_named", "updated_at"]
+    # The title cell is already a link to the public page; a link to the rating around
+    # it would nest one link in another, which browsers split into an empty link.
+    list_display_links = ["tears_named"]
     list_filter = ["tears"]
     list_select_related = ["user", "title"]
     list_per_page = 50

@@ -78,6 +78,11 @@ class CommentForm(forms.ModelForm):
         fields = ["body", "is_spoiler", "stance"]
         labels = {"is_spoiler": "It contains spoilers (hide it until a reader reveals it)"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The box is shown before its label, where a trailing colon reads oddly.
+        self.fields["is_spoiler"].label_suffix = ""
+
 
 class ReportForm(forms.ModelForm):
     reason = forms.ChoiceField(

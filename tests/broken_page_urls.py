@@ -16,10 +16,19 @@ from sadlist import urls as site_urls
 BROKEN_TEMPLATE = Path(__file__).parent / "templates" / "broken_page.html"
 
 
+def broken_styles(request):
+    """A style sheet (from the site itself, as the policy allows) that hides the focus."""
+    return HttpResponse(".no-ring { outline: none !important; }", content_type="text/css")
+
+
 def broken_page(request):
     template = engines["django"].from_string(BROKEN_TEMPLATE.read_text(encoding="utf-8"))
     return HttpResponse(template.render({}, request))
 
 
-urlpatterns = [*site_urls.urlpatterns, path("broken/", broken_page)]
+urlpatterns = [
+    *site_urls.urlpatterns,
+    path("broken/", broken_page),
+    path("broken.css", broken_styles),
+]
 handler404 = site_urls.handler404

@@ -137,6 +137,26 @@ def test_the_header_sign_in_link_comes_back_to_the_page(client, grave):
     assert 'href="/account/signin/?next=/titles/grave-of-the-fireflies/">Sign in</a>' in html
 
 
+def test_the_header_sign_in_link_keeps_a_short_query_string(client, grave):
+    html = client.get("/titles/?kind=movie&theme=war").content.decode()
+    assert 'href="/account/signin/?next=/titles/%3Fkind%3Dmovie%26theme%3Dwar">Sign in</a>' in html
+
+
+def test_the_header_sign_in_link_drops_a_very_long_query_string(client, grave):
+    response = client.get("/titles/", {"q": "tears " * 2000})
+    html = response.content.decode()
+    assert "Your search was shortened to its first 100 characters." in html
+    assert 'href="/account/signin/?next=/titles/">Sign in</a>' in html
+    assert "tears%20" not in html
+    assert len(html) < 40_000
+
+
+def test_the_header_sign_in_link_has_no_next_from_a_very_long_path(client, db):
+    response = client.get("/titles/" + "x" * 1000 + "/")
+    assert response.status_code == 404
+    assert 'href="/account/signin/">Sign in</a>' in response.content.decode()
+
+
 def test_changing_a_password_keeps_the_member_signed_in(reader_client, reader, password):
     html = reader_client.post("/account/password/", {
         "old_password": "not-it", "new_password1": "a-new-Passphrase-77",

@@ -1,5 +1,7 @@
 """Moderating comments: the queue of reported ones, hiding, restoring, dismissing reports."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 
@@ -173,6 +175,17 @@ def test_the_queue_costs_the_same_queries_for_50_comments(
         response = curator_client.get(QUEUE)
     assert len(queue_rows(response)) == 50
     assert response.content.decode().count("<strong>Spam</strong>") == 150
+
+
+def test_the_rating_list_links_to_each_rating_and_its_title_without_nesting_links(
+    curator_client, reader, grave
+):
+    rating = Rating.objects.rate(reader, grave, 4)
+    html = curator_client.get("/admin/reviews/rating/").content.decode()
+    row = re.search(r'<tr>.*?</tr>', html.split('id="result_list"')[1].split("<tbody>")[1], re.S)[0]
+    assert '<a href="/titles/grave-of-the-fireflies/">Grave of the Fireflies</a>' in row
+    assert f'<a href="/admin/reviews/rating/{rating.pk}/change/">4 · Sobbing</a>' in row
+    assert not re.search(r"<a [^>]*>[^<]*<a ", row), "a link inside a link"
 
 
 @pytest.mark.parametrize(

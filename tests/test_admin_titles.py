@@ -1,5 +1,7 @@
 """Curating titles, themes and sources in the admin."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 
@@ -129,10 +131,19 @@ def test_a_title_is_added_without_javascript(curator_client, curator, grief, art
     )
 
 
-def test_the_add_form_prepopulates_the_slug_and_offers_a_usable_theme_picker(curator_client):
+def test_the_add_form_prepopulates_the_slug_and_offers_a_usable_theme_picker(
+    curator_client, grief
+):
+    make_theme("War", slug="war")
     html = curator_client.get(f"{TITLES}add/").content.decode()
     assert "data-prepopulated-fields" in html and "&quot;#id_slug&quot;" in html
-    assert 'class="selectfilter"' in html  # filter_horizontal, a plain multi-select without JS
+    # A labelled box per theme, no JavaScript needed; no box is `required`, or the
+    # browser would refuse to save a title unless every theme were ticked.
+    boxes = re.findall(r'<input type="checkbox" name="themes"[^>]*>', html)
+    assert [re.search(r'id="(\w+)"', box)[1] for box in boxes] == ["id_themes_0", "id_themes_1"]
+    assert not [box for box in boxes if "required" in box]
+    assert '<label for="id_themes_1"><input type="checkbox" name="themes"' in html
+    assert html.count(" War</label>") == 1
     assert 'accept="image/jpeg,image/png,image/webp"' in html
 
 

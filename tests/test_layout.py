@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from .factories import make_source, make_theme, make_title, mention
 
@@ -38,6 +39,12 @@ def test_every_page_has_the_shared_layout(client, site, url, title):
     assert re.search(r'<meta property="og:description" content="[^"]+">', html)
     assert '<meta property="og:url" content="http://testserver' in html
     assert '<label class="visually-hidden" for="site-search-q">' in html
+
+
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(client, site):
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("favicon.svg")
 
 
 def test_the_current_section_is_marked_in_the_navigation(client, site):

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.template import RequestContext, Template
 from django.test import RequestFactory
 
-from .factories import make_theme, make_title
+from .factories import make_theme, make_title, rate
 from .servers import request
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,8 @@ def directives(header):
 @pytest.fixture
 def pages(db):
     theme = make_theme("Grief", slug="grief")
-    make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[theme])
+    grave = make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[theme])
+    rate(grave, [5, 3])  # so the title page draws its distribution bars
     call_command("make_covers", verbosity=0)
     return ["/", "/titles/grave-of-the-fireflies/", "/themes/grief/", "/titles/no-such-anime/",
             "/account/signin/", "/account/signup/", "/healthz", "/readyz"]

@@ -5,8 +5,6 @@ Only the WCAG 2.1 A and AA rules run: those are the bar the product sets, and th
 are the rules axe can decide without a human (best-practice rules are left out).
 """
 
-from tests.check_tools import AXE_SCRIPT
-
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 RUN_AXE = """tags => axe.run(document, {
@@ -16,9 +14,13 @@ RUN_AXE = """tags => axe.run(document, {
 
 
 def axe_violations(page):
-    """Inject axe-core into `page` (once) and return its WCAG 2.1 A/AA violations."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+    """
+    Return axe-core's WCAG 2.1 A/AA violations on `page`. The `page` fixture puts axe in
+    every page it opens; another tab gets it with `context.add_init_script(path=AXE_SCRIPT)`.
+    """
+    assert page.evaluate("() => typeof window.axe === 'object'"), (
+        f"axe-core is not in {page.url}: add it with context.add_init_script(path=AXE_SCRIPT)"
+    )
     return page.evaluate(RUN_AXE, WCAG_21_AA)["violations"]
 
 

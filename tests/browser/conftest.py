@@ -15,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.check_tools import (
+    AXE_SCRIPT,
     BROWSER_INSTALL_HINT,
     CHROMIUM,
     in_ci,
@@ -71,10 +72,22 @@ def failed_loads():
 
 
 @pytest.fixture
-def page(browser, live_server, failed_loads):
-    """A new browser tab with its own cookies, opening relative URLs on the live server."""
-    # bypass_csp lets axe-core be injected into pages that forbid inline scripts.
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=True)
+def policy_violations():
+    """What the browser refused under the site's Content-Security-Policy, as it reported it."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, failed_loads, policy_violations):
+    """
+    A new browser tab with its own cookies, opening relative URLs on the live server,
+    under the site's real Content-Security-Policy: a style or script the policy blocks
+    (which a visitor's browser would block too) fails the test, as does a file of ours
+    that does not load. axe-core is in every page from the start, put there by the
+    browser itself, so the policy does not have to be bypassed to run it.
+    """
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    context.add_init_script(path=str(AXE_SCRIPT))
     context.set_default_timeout(10_000)
     tab = context.new_page()
 
@@ -83,11 +96,23 @@ def page(browser, live_server, failed_loads):
         if own and response.status >= 400 and response.request.resource_type != "document":
             failed_loads.append(f"{response.status} {response.url}")
 
+    def check_console(message):
+        # To read style sheets that @import others (the admin's do), axe copies them into
+        # <style> elements of its own, which the policy refuses: axe's doing, not the
+        # page's. It only costs axe its css-orientation-lock check on those pages.
+        by_axe = message.location.get("url") == str(AXE_SCRIPT)
+        if message.type == "error" and "Content Security Policy" in message.text and not by_axe:
+            policy_violations.append(f"{tab.url}: {message.text}")
+
     tab.on("response", check_resource)
+    tab.on("console", check_console)
     yield tab
     context.close()
     assert not failed_loads, "The page linked to files that did not load:\n" + "\n".join(
         failed_loads
+    )
+    assert not policy_violations, "The browser blocked under the page's policy:\n" + "\n".join(
+        policy_violations
     )
 
 
