@@ -152,6 +152,14 @@ class Title(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save, then make sure the generated cover matches the name, kind and year."""
+        super().save(*args, **kwargs)
+        from catalogue.covers import cover_name, make_cover
+
+        if self.cover.name != cover_name(self):
+            make_cover(self)
+
     def get_absolute_url(self):
         return reverse("catalogue:title", args=[self.slug])
 

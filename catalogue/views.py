@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from catalogue.models import Theme, Title
+from reviews.views import title_reviews_context
 
 
 def healthz(request):
@@ -24,11 +25,9 @@ def home(request):
 def title_detail(request, slug):
     title = get_object_or_404(Title.objects.published(), slug=slug)
     mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
-    return render(
-        request,
-        "catalogue/title_detail.html",
-        {"title": title, "mentions": mentions, "themes": title.themes.all()},
-    )
+    context = {"title": title, "mentions": mentions, "themes": title.themes.all()}
+    context.update(title_reviews_context(request, title))
+    return render(request, "catalogue/title_detail.html", context)
 
 
 def page_not_found(request, exception):

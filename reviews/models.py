@@ -5,9 +5,12 @@ Every write that changes a title's numbers goes through the model methods here,
 which update catalogue.TitleStats in the same transaction.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalogue.models import Title
@@ -100,6 +103,10 @@ class Stance(models.TextChoices):
     DISAGREE = "disagree", "Disagrees with the list"
 
 
+class CommentLimitReached(Exception):
+    """A member tried to post beyond settings.COMMENTS_PER_MINUTE or COMMENTS_PER_DAY."""
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         """Comments the public sees: not hidden by a moderator."""
@@ -113,6 +120,44 @@ class CommentQuerySet(models.QuerySet):
             )
             stats.add_comment(title.pk, stance)
         return comment
+
+    def post_from_member(self, user, title, body, is_spoiler=False, stance=Stance.NONE):
+        """
+        Post a comment as the comment form does: refused with CommentLimitReached past
+        settings.COMMENTS_PER_MINUTE or COMMENTS_PER_DAY, and a double submit of the same
+        text within a minute returns the comment already posted instead of a copy.
+
+        The limits are counted from the comments table with the member's user row
+        locked, so two posts at once from one member (even from two app processes)
+        queue and cannot both slip under the limit. Deleted comments no longer count.
+        The lock is FOR NO KEY UPDATE: PostgreSQL checks foreign keys at commit with
+        FOR KEY SHARE, so a full FOR UPDATE here would deadlock with the same member's
+        rating that holds the title's stats row and is committing.
+        """
+        now = timezone.now()
+        minute_ago, day_ago = now - timedelta(minutes=1), now - timedelta(days=1)
+        with transaction.atomic():
+            get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+            recent = self.filter(user=user, created_at__gt=day_ago)
+            duplicate = recent.filter(
+                title=title, body=body, created_at__gt=minute_ago
+            ).order_by("-created_at").first()
+            if duplicate is not None:
+                return duplicate
+            counts = recent.aggregate(
+                day=Count("pk"), minute=Count("pk", filter=Q(created_at__gt=minute_ago))
+            )
+            if counts["minute"] >= settings.COMMENTS_PER_MINUTE:
+                raise CommentLimitReached(
+                    f"You have posted {counts['minute']} comments in the last minute, the "
+                    "most we allow. Please wait a minute and post again."
+                )
+            if counts["day"] >= settings.COMMENTS_PER_DAY:
+                raise CommentLimitReached(
+                    f"You have posted {counts['day']} comments in the last 24 hours, the "
+                    "most we allow in a day. Please come back tomorrow."
+                )
+            return self.post(user, title, body, is_spoiler=is_spoiler, stance=stance)
 
 
 class Comment(models.Model):

@@ -8,6 +8,7 @@ real SECRET_KEY.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,8 +68,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "catalogue",
     "reviews",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sadlist.urls"
@@ -149,6 +154,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts: our own templates for Django's auth views; members come back where they were.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "catalogue:home"
+LOGOUT_REDIRECT_URL = "catalogue:home"
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-in while an account or an address is locked out, before checking passwords.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes). Failures are counted in the database, so the limit
+# holds across every app process. After SIGNIN_FAILURE_LIMIT failures for one username,
+# or from one address, sign-in is refused until SIGNIN_COOLOFF_MINUTES pass without
+# failures. A success does not reset the count: otherwise an attacker could sign in to
+# their own account between guesses to wipe the failures recorded from their address.
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Behind proxies (a load balancer counts as one), REMOTE_ADDR is the last proxy: name how
+# many there are and the member's address is read from X-Forwarded-For instead. A header
+# with more entries than that (forged by the client) is ignored.
+PROXIES_IN_FRONT = env_int("PROXIES_IN_FRONT", 0)
+if PROXIES_IN_FRONT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXIES_IN_FRONT - 1
+
+# Comment limits per member, counted from the comments table (so across processes).
+COMMENTS_PER_MINUTE = env_int("COMMENTS_PER_MINUTE", 5)
+COMMENTS_PER_DAY = env_int("COMMENTS_PER_DAY", 30)
+
+# Email (password reset): printed to the console in development; SMTP in production.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sadlist <no-reply@sadlist.invalid>")
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

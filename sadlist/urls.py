@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", catalogue_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
+    path("", include("reviews.urls")),
+    path("", include("accounts.urls")),
 ]
 
 if settings.DEBUG:

@@ -48,3 +48,60 @@ def other_reader(django_user_model, password):
 def reader_client(client, reader):
     client.force_login(reader)
     return client
+
+
+@pytest.fixture
+def other_client(other_reader):
+    """A second browser, signed in as `other_reader`."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(other_reader)
+    return browser
+
+
+@pytest.fixture
+def csrf_client():
+    """A browser that, like a real one, has its POSTs checked for a CSRF token."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def grave(db):
+    """One published title to rate and comment on."""
+    from .factories import make_title
+
+    return make_title("Grave of the Fireflies", slug="grave-of-the-fireflies")
+
+
+def database_state():
+    """Every row a member's request could change, to compare before and after a refused one."""
+    from django.contrib.auth import get_user_model
+
+    from catalogue.models import SiteStats, TitleStats
+    from reviews.models import Comment, Rating, Report
+
+    return {
+        "users": list(get_user_model().objects.order_by("pk").values()),
+        "ratings": list(Rating.objects.order_by("pk").values()),
+        "comments": list(Comment.objects.order_by("pk").values()),
+        "reports": list(Report.objects.order_by("pk").values()),
+        "title_stats": list(TitleStats.objects.order_by("pk").values()),
+        "site_stats": list(SiteStats.objects.order_by("pk").values()),
+    }
+
+
+@pytest.fixture
+def unchanged(db):
+    """`with unchanged(): ...` fails if anything members wrote changed inside the block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check():
+        before = database_state()
+        yield
+        assert database_state() == before, "a refused request changed the database"
+
+    return check

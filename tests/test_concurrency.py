@@ -94,3 +94,46 @@ def test_comments_and_moderation_at_once_keep_counts_exact():
 def test_the_database_is_a_file_when_it_is_sqlite():
     if connection.vendor == "sqlite":
         assert "memory" not in connection.settings_dict["NAME"]
+
+
+def browsers_for(people):
+    """One signed-in test browser per member, each on its own connection when used."""
+    from django.test import Client
+
+    browsers = []
+    for member in people:
+        browser = Client()
+        browser.force_login(member)
+        browsers.append(browser)
+    return browsers
+
+
+def test_one_member_sending_the_rating_form_16_times_at_once_through_the_site():
+    title = make_title()
+    (member,) = members(1)
+    browsers = browsers_for([member] * 16)
+    url = f"/titles/{title.slug}/rate/"
+    responses = []
+    run_at_once([lambda b=b, n=n: responses.append(b.post(url, {"tears": str(n % 6)}))
+                 for n, b in enumerate(browsers)])
+    assert [r.status_code for r in responses] == [302] * 16
+    (tears,) = Rating.objects.values_list("tears", flat=True)
+    assert TitleStats.objects.get(pk=title.pk).distribution == [
+        1 if level == tears else 0 for level in range(6)]
+    assert recount_all() == []
+
+
+def test_32_members_rating_and_commenting_through_the_site_at_once():
+    title = make_title()
+    people = members(32)
+    browsers = browsers_for(people)
+    jobs = [lambda b=b, n=n: b.post(f"/titles/{title.slug}/rate/", {"tears": str(n % 6)})
+            for n, b in enumerate(browsers)]
+    jobs += [lambda b=b, n=n: b.post(f"/titles/{title.slug}/comments/",
+                                     {"body": f"Comment {n}", "stance": "disagree"})
+             for n, b in enumerate(browsers[:16])]
+    run_at_once(jobs)
+    stats = TitleStats.objects.get(pk=title.pk)
+    assert (stats.rating_count, stats.rating_sum) == (32, sum(n % 6 for n in range(32)))
+    assert (stats.comment_count, stats.disagree_count) == (16, 16)
+    assert recount_all() == []

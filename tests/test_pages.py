@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import DatabaseError
+from django.utils.html import escape
 
 from catalogue.models import Title
 
@@ -14,7 +15,7 @@ def test_home_lists_every_published_title_with_its_picture(client, catalogue):
     response = client.get("/")
     html = response.content.decode()
     for title in Title.objects.all():
-        assert title.name in html
+        assert escape(title.name) in html
         assert title.cover.url in html
     assert html.count("<img ") >= Title.objects.count()
 
@@ -85,3 +86,13 @@ def test_healthz_is_503_when_the_database_does_not(client, db, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_a_title_saved_in_code_gets_its_cover_at_once(db, settings):
+    title = make_title("A Brand New Tearjerker")
+    assert title.cover.name.startswith("covers/")
+    assert (settings.MEDIA_ROOT / title.cover.name).exists()
+    title.year = 1999
+    title.save()
+    assert (settings.MEDIA_ROOT / title.cover.name).exists()
+    assert Title.objects.get(pk=title.pk).cover.name == title.cover.name

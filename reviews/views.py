@@ -1,0 +1,168 @@
+"""
+What members do on a title page: rate it, comment, edit or delete their comments, and
+report someone else's. Every change is a POST from a signed-in member; the title page
+itself gets its reviews section from `title_reviews_context`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from catalogue.models import Title, TitleStats
+from reviews.forms import CommentForm, RatingForm, ReportForm
+from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLevel
+
+COMMENTS_PER_PAGE = 20
+
+
+def title_reviews_context(request, title):
+    """
+    Everything the title page's reviews section shows, in a fixed number of queries
+    whatever the number of comments: the title's visible comment count (from its stored
+    stats), one page of comments newest first with each author and their current tear
+    rating for the title, and the signed-in member's own rating.
+    """
+    try:
+        comment_count = title.stats.comment_count
+    except TitleStats.DoesNotExist:
+        comment_count = 0
+    comments = (
+        Comment.objects.visible().filter(title=title).select_related("user")
+        .annotate(author_tears=Subquery(
+            Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
+            .values("tears")[:1]
+        ))
+        .order_by("-created_at", "-pk")
+    )
+    paginator = Paginator(comments, COMMENTS_PER_PAGE)
+    paginator.count = comment_count  # the stored total spares a COUNT(*) per page view
+    page = paginator.get_page(request.GET.get("comments"))
+    # Paginator skips the query for an empty page; reading the slice ourselves keeps the
+    # page's cost the same however many comments the title has.
+    offset = (page.number - 1) * COMMENTS_PER_PAGE
+    page.object_list = list(comments[offset : offset + COMMENTS_PER_PAGE])
+
+    my_rating = None
+    if request.user.is_authenticated:
+        my_rating = (
+            Rating.objects.filter(user=request.user, title=title)
+            .values_list("tears", flat=True).first()
+        )
+    return {
+        "tear_levels": TearLevel.choices,
+        "my_rating": my_rating,
+        "comment_form": CommentForm(),
+        "comments_page": page,
+        "comment_count": comment_count,
+    }
+
+
+def _published_title(slug):
+    return get_object_or_404(Title.objects.published(), slug=slug)
+
+
+@login_required
+@require_POST
+def rate(request, slug):
+    title = _published_title(slug)
+    back = title.get_absolute_url() + "#your-rating"
+    if "remove" in request.POST:
+        if Rating.objects.unrate(request.user, title):
+            messages.success(request, f"Your rating of {title.name} was removed.")
+        else:
+            messages.info(request, f"You had not rated {title.name}; nothing to remove.")
+        return redirect(back)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["tears"][0])
+        return redirect(back)
+    rating = Rating.objects.rate(request.user, title, form.cleaned_data["tears"])
+    messages.success(request, f"Saved: {rating.tears} — {rating.get_tears_display()}.")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def post_comment(request, slug):
+    title = _published_title(slug)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = Comment.objects.post_from_member(
+                request.user, title, **form.cleaned_data
+            )
+        except CommentLimitReached as limit:
+            form.add_error(None, str(limit))
+        else:
+            messages.success(request, "Your comment is posted.")
+            return redirect(f"{title.get_absolute_url()}#comment-{comment.pk}")
+    return render(request, "reviews/comment_form.html", {"title": title, "form": form})
+
+
+def _own_comment(request, pk):
+    """The signed-in member's comment on a published title; anyone else's is a 404."""
+    return get_object_or_404(
+        Comment.objects.select_related("title"),
+        pk=pk, user=request.user, title__is_published=True,
+    )
+
+
+@login_required
+def edit_comment(request, pk):
+    comment = _own_comment(request, pk)
+    form = CommentForm(request.POST if request.method == "POST" else None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment.edit(**form.cleaned_data)
+        except Comment.DoesNotExist:
+            messages.error(request, "That comment was deleted in the meantime.")
+            return redirect(comment.title.get_absolute_url())
+        messages.success(request, "Your comment is updated.")
+        return redirect(f"{comment.title.get_absolute_url()}#comment-{comment.pk}")
+    return render(
+        request, "reviews/comment_form.html",
+        {"title": comment.title, "form": form, "comment": comment},
+    )
+
+
+@login_required
+def delete_comment(request, pk):
+    comment = _own_comment(request, pk)
+    if request.method == "POST":
+        comment.remove()
+        messages.success(request, "Your comment is deleted.")
+        return redirect(comment.title.get_absolute_url() + "#comments")
+    return render(request, "reviews/comment_confirm_delete.html", {"comment": comment})
+
+
+@login_required
+def report_comment(request, pk):
+    comment = get_object_or_404(
+        Comment.objects.visible().select_related("title", "user"),
+        pk=pk, title__is_published=True,
+    )
+    back = f"{comment.title.get_absolute_url()}#comment-{comment.pk}"
+    if comment.user_id == request.user.pk:
+        messages.error(request, "You cannot report your own comment; edit or delete it instead.")
+        return redirect(back)
+    if Report.objects.filter(comment=comment, reporter=request.user).exists():
+        messages.info(
+            request, "You have already reported this comment; moderators will look at it."
+        )
+        return redirect(back)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        report = form.save(commit=False)
+        report.comment, report.reporter = comment, request.user
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            pass  # a double submit: the first copy of the report is the one kept
+        messages.success(request, "Thank you: the moderators will look at this comment.")
+        return redirect(back)
+    return render(request, "reviews/report_form.html", {"comment": comment, "form": form})

@@ -1,0 +1,304 @@
+"""Members comment on a title: plain text, spoilers hidden, a stance on the list, edits, deletes."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from catalogue.models import Title, TitleStats
+from reviews.models import Comment, Rating
+from reviews.stats import recount_all
+
+from .factories import make_title
+
+pytestmark = pytest.mark.django_db
+
+TITLE_URL = "/titles/grave-of-the-fireflies/"
+POST_URL = TITLE_URL + "comments/"
+
+
+def post(client, body="Seita and Setsuko broke me.", **fields):
+    data = {"body": body, "stance": "none", **fields}
+    return client.post(POST_URL, data, follow=True)
+
+
+def comments_section(html):
+    return html.split('id="comments"')[1]
+
+
+def test_a_posted_comment_shows_on_the_title_page_with_its_author(reader_client, reader, grave):
+    response = post(reader_client, stance="disagree")
+    comment = Comment.objects.get()
+    assert response.redirect_chain == [(f"{TITLE_URL}#comment-{comment.pk}", 302)]
+    html = response.content.decode()
+    assert "Your comment is posted." in html
+    assert "Comments <span class=\"count\">(1)</span>" in html
+    assert '<a href="/members/reader/">reader</a>' in comments_section(html)
+    assert "Seita and Setsuko broke me." in html
+    assert "Disagrees with the list" in html
+    assert (comment.user, comment.title, comment.stance, comment.is_spoiler) == (
+        reader, grave, "disagree", False)
+    assert TitleStats.objects.get(pk=grave.pk).comment_count == 1
+
+
+def test_comments_show_their_authors_current_tear_rating(reader_client, reader, grave):
+    post(reader_client)
+    Rating.objects.rate(reader, grave, 5)
+    assert "rated it 5 — Cried a river" in reader_client.get(TITLE_URL).content.decode()
+    Rating.objects.rate(reader, grave, 2)
+    html = reader_client.get(TITLE_URL).content.decode()
+    assert "rated it 2 — Misty-eyed" in html
+    assert "Cried a river</span>" not in html
+
+
+def test_line_breaks_are_kept_and_markup_is_shown_as_text(reader_client, grave):
+    body = ("First line\nsecond line\n\n<script>alert('x')</script> <b>bold?</b>\n"
+            "javascript:alert(1) and [x](javascript:alert(2)) and "
+            "<a href=\"javascript:alert(3)\">click</a>")
+    post(reader_client, body)
+    html = comments_section(reader_client.get(TITLE_URL).content.decode())
+    assert "<p>First line<br>\nsecond line</p>" in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &lt;b&gt;bold?&lt;/b&gt;" in html
+    assert "<script>" not in html
+    assert 'href="javascript' not in html
+    assert "&lt;a href=&quot;javascript:alert(3)&quot;&gt;click&lt;/a&gt;" in html
+    assert Comment.objects.get().body == body
+
+
+def test_web_links_become_links_that_search_engines_do_not_follow(reader_client, grave):
+    post(reader_client, "Trailer: https://example.com/trailer?a=1&b=2. Also "
+                        "http://example.org, ftp://example.net and mailto:x@example.com")
+    html = comments_section(reader_client.get(TITLE_URL).content.decode())
+    assert ('<a href="https://example.com/trailer?a=1&amp;b=2" rel="nofollow ugc">'
+            "https://example.com/trailer?a=1&amp;b=2</a>.") in html
+    assert '<a href="http://example.org" rel="nofollow ugc">http://example.org</a>,' in html
+    assert "ftp://example.net" in html and 'href="ftp' not in html
+    assert 'href="mailto' not in html
+
+
+def test_a_spoiler_is_hidden_until_the_reader_opens_it(client, reader_client, grave):
+    post(reader_client, "Setsuko does not make it.", is_spoiler="on")
+    html = comments_section(client.get(TITLE_URL).content.decode())
+    assert "<details class=\"spoiler\">" in html
+    assert "<summary>Contains spoilers — show the comment</summary>" in html
+    details = html.split('<details class="spoiler">')[1].split("</details>")[0]
+    assert "Setsuko does not make it." in details
+    assert Comment.objects.get().is_spoiler is True
+
+
+@pytest.mark.parametrize("stance, shown", [
+    ("agree", "Agrees with the list"), ("disagree", "Disagrees with the list"), ("none", None),
+])
+def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grave, stance,
+                                                             shown):
+    html = comments_section(post(reader_client, stance=stance).content.decode())
+    assert Comment.objects.get().stance == stance
+    for label in ("Agrees with the list", "Disagrees with the list"):
+        assert (label in html) == (label == shown)
+
+
+def test_the_dispute_share_counts_disagreeing_comments_among_those_with_a_stance(
+        reader_client, other_client, grave):
+    post(reader_client, "Too high", stance="disagree")
+    post(other_client, "Deserved", stance="agree")
+    post(other_client, "Just watched it", stance="none")
+    title = Title.objects.with_stats().get(pk=grave.pk)
+    assert title.dispute_share == 0.5
+    assert (title.stats.stance_count, title.stats.disagree_count) == (2, 1)
+
+
+def test_a_title_without_stances_is_not_disputed(grave):
+    assert Title.objects.with_stats().get(pk=grave.pk).dispute_share == 0.0
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", "Write something before posting: a comment cannot be empty."),
+    ("   \n\t  \r\n ", "Write something before posting: a comment cannot be empty."),
+    ("\u200b\u200b \u2060", "Write something before posting: a comment cannot be empty."),
+    ("x" * 5001, "A comment can be at most 5,000 characters long (yours has 5001)."),
+    ("nul\x00byte", "invisible control characters (U+0000)"),
+    ("bell\x07 and escape\x1b", "invisible control characters (U+0007, U+001B)"),
+])
+def test_a_bad_comment_is_explained_keeps_its_text_and_changes_nothing(
+        reader_client, grave, unchanged, body, message):
+    with unchanged():
+        response = post(reader_client, body)
+    html = response.content.decode()
+    assert response.redirect_chain == []
+    assert message in html
+    assert "Your comment is not posted yet" in html
+    if body.strip() and "\x00" not in body:
+        assert body[:50] in html
+
+
+def test_a_comment_of_5000_characters_with_browser_line_breaks_is_accepted(reader_client, grave):
+    body = ("y" * 99 + "\r\n") * 50
+    post(reader_client, body)
+    stored = Comment.objects.get().body
+    assert stored == ("y" * 99 + "\n") * 49 + "y" * 99
+    assert len(stored) <= 5000
+
+
+def test_an_unknown_stance_is_refused(reader_client, grave, unchanged):
+    with unchanged():
+        html = post(reader_client, stance="maybe").content.decode()
+    assert "Choose agree, disagree or no stance." in html
+
+
+@pytest.mark.parametrize("slug", ["no-such-title", "unpublished"])
+def test_commenting_on_an_unknown_or_unpublished_title_is_a_404(reader_client, unchanged, slug):
+    make_title("Hidden away", slug="unpublished", is_published=False)
+    with unchanged():
+        response = reader_client.post(f"/titles/{slug}/comments/", {"body": "Hi", "stance": "none"})
+    assert response.status_code == 404
+
+
+def test_a_visitor_cannot_comment(client, grave, unchanged):
+    html = client.get(TITLE_URL).content.decode()
+    assert "Sign in to comment" in html
+    assert 'name="body"' not in html
+    with unchanged():
+        response = client.post(POST_URL, {"body": "Hi", "stance": "none"})
+    assert response.url == "/account/signin/?next=" + POST_URL
+
+
+def test_commenting_by_get_or_without_csrf_is_refused(reader, grave, csrf_client, unchanged):
+    csrf_client.force_login(reader)
+    with unchanged():
+        assert csrf_client.get(POST_URL + "?body=hi").status_code == 405
+        assert csrf_client.post(POST_URL, {"body": "Hi", "stance": "none"}).status_code == 403
+
+
+def test_a_member_edits_their_comment_and_it_shows_as_edited(reader_client, grave):
+    post(reader_client, "Too high", stance="disagree")
+    comment = Comment.objects.get()
+    form = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "Too high</textarea>" in form
+    response = reader_client.post(f"/comments/{comment.pk}/edit/",
+                                  {"body": "Right where it belongs", "stance": "agree"},
+                                  follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [(f"{TITLE_URL}#comment-{comment.pk}", 302)]
+    assert "Your comment is updated." in html
+    assert "Right where it belongs" in html and "Too high" not in html
+    assert '<span class="edited">(edited ' in html
+    comment.refresh_from_db()
+    assert (comment.body, comment.stance, comment.edited_at is not None) == (
+        "Right where it belongs", "agree", True)
+    stats = TitleStats.objects.get(pk=grave.pk)
+    assert (stats.comment_count, stats.stance_count, stats.disagree_count) == (1, 1, 0)
+
+
+def test_a_bad_edit_is_explained_and_changes_nothing(reader_client, grave, unchanged):
+    post(reader_client, "Original")
+    comment = Comment.objects.get()
+    with unchanged():
+        html = reader_client.post(f"/comments/{comment.pk}/edit/",
+                                  {"body": "  ", "stance": "none"}).content.decode()
+    assert "a comment cannot be empty" in html
+
+
+def test_a_member_deletes_their_comment_after_confirming(reader_client, grave):
+    post(reader_client, "Regret", stance="disagree")
+    comment = Comment.objects.get()
+    confirm = reader_client.get(f"/comments/{comment.pk}/delete/").content.decode()
+    assert "Delete your comment on Grave of the Fireflies?" in confirm
+    assert Comment.objects.exists()
+    html = reader_client.post(f"/comments/{comment.pk}/delete/", follow=True).content.decode()
+    assert "Your comment is deleted." in html
+    assert "Regret" not in html
+    assert not Comment.objects.exists()
+    assert recount_all() == []
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_someone_elses_or_a_missing_comment_is_a_404(reader_client, other_reader, grave,
+                                                     unchanged, action):
+    theirs = Comment.objects.post(other_reader, grave, "Mine, not yours")
+    for pk in (theirs.pk, theirs.pk + 100):
+        with unchanged():
+            assert reader_client.get(f"/comments/{pk}/{action}/").status_code == 404
+            response = reader_client.post(f"/comments/{pk}/{action}/",
+                                          {"body": "Hijacked", "stance": "agree"})
+        assert response.status_code == 404
+
+
+def test_editing_or_deleting_without_csrf_is_refused(csrf_client, reader, grave, unchanged):
+    comment = Comment.objects.post(reader, grave, "Mine")
+    csrf_client.force_login(reader)
+    with unchanged():
+        assert csrf_client.post(f"/comments/{comment.pk}/edit/",
+                                {"body": "Changed", "stance": "none"}).status_code == 403
+        assert csrf_client.post(f"/comments/{comment.pk}/delete/").status_code == 403
+
+
+def make_comments(title, count):
+    """`count` comments by as many members, one minute apart, the last one newest."""
+    people = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"fan{n}") for n in range(count)
+    )
+    start = timezone.now() - timezone.timedelta(minutes=count)
+    for n, person in enumerate(people):
+        comment = Comment.objects.post(person, title, f"Comment number {n}")
+        Comment.objects.filter(pk=comment.pk).update(
+            created_at=start + timezone.timedelta(minutes=n)
+        )
+        Rating.objects.rate(person, title, n % 6)
+
+
+def test_comments_list_newest_first_twenty_to_a_page(client, grave):
+    make_comments(grave, 25)
+    first = comments_section(client.get(TITLE_URL).content.decode())
+    assert first.index("Comment number 24") < first.index("Comment number 23")
+    assert "Comment number 5<" in first and "Comment number 4<" not in first
+    assert "Page 1 of 2" in first
+    assert '<a href="?comments=2#comments" rel="next">Older</a>' in first
+    second = comments_section(client.get(TITLE_URL + "?comments=2").content.decode())
+    assert "Comment number 4<" in second and "Comment number 5<" not in second
+    assert "Page 2 of 2" in second
+
+
+@pytest.mark.parametrize("page, shown", [("abc", "Page 1 of 2"), ("99", "Page 2 of 2"),
+                                         ("-1", "Page 2 of 2")])
+def test_a_strange_comment_page_number_shows_a_real_page(client, grave, page, shown):
+    make_comments(grave, 21)
+    html = client.get(f"{TITLE_URL}?comments={page}").content.decode()
+    assert shown in html
+
+
+def test_hidden_comments_vanish_from_the_page_and_the_count(client, reader, grave):
+    keep = Comment.objects.post(reader, grave, "Stays visible")
+    gone = Comment.objects.post(reader, grave, "Moderated away", stance="disagree")
+    gone.hide()
+    html = client.get(TITLE_URL).content.decode()
+    assert "Stays visible" in html and "Moderated away" not in html
+    assert "Comments <span class=\"count\">(1)</span>" in html
+    assert keep.pk != gone.pk
+    assert Title.objects.with_stats().get(pk=grave.pk).dispute_share == 0.0
+
+
+# The title page, queries whatever the number of comments:
+#  visitor: title, mentions, themes, title stats (comment count), one page of comments
+#           with authors and their tear ratings (a subquery);
+#  member:  the same, plus the session, the member, and the member's own rating.
+@pytest.mark.parametrize("comment_count", [0, 100])
+@pytest.mark.parametrize("who, queries", [("visitor", 5), ("member", 8)])
+def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
+        client, reader, grave, django_assert_num_queries, comment_count, who, queries):
+    make_comments(grave, comment_count)
+    if who == "member":
+        client.force_login(reader)
+        Rating.objects.rate(reader, grave, 4)
+    with django_assert_num_queries(queries):
+        response = client.get(TITLE_URL)
+    assert response.status_code == 200
+    assert f"Comments <span class=\"count\">({comment_count})</span>" in response.content.decode()
+
+
+# The edit and delete pages: the session, the member, and the comment with its title.
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_the_edit_and_delete_pages_cost_three_queries(reader_client, reader, grave, action,
+                                                      django_assert_num_queries):
+    comment = Comment.objects.post(reader, grave, "Mine")
+    with django_assert_num_queries(3):
+        html = reader_client.get(f"/comments/{comment.pk}/{action}/").content.decode()
+    assert "Mine" in html
