@@ -91,6 +91,7 @@ def plan(directory):
         "median_slug": median.title.slug,
         "median_ratings": median.rating_count,
         "member_cookie": sessions[0][0],
+        "member_username": members[0].get_username(),
     }
 
 

@@ -234,7 +234,7 @@ def wait_until_up(url, server, log_path):
         if server.poll() is not None or "Connection in use" in Path(log_path).read_text():
             break
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our URL
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -268,8 +268,17 @@ def run_wrk(url, args, seconds, cookie=None, plan_file=None):
     return json.loads(found.group(1))
 
 
+def check_member_session(base, plan):
+    """Member rows are worth something only if the server sees the cookie as signed in."""
+    request = urllib.request.Request(base + "/", headers={"Cookie": plan["member_cookie"]})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        if f">{plan['member_username']}</a>" not in response.read().decode():
+            raise SystemExit("The benchmark's member session is not signed in on the server.")
+
+
 def measure(args, plan, plan_file):
     base = f"http://127.0.0.1:{args.port}"
+    check_member_session(base, plan)
     rows = []
     for label, method, path, who, target in PAGES:
         if method == "POST":  # the paths come from the plan file
@@ -292,7 +301,7 @@ def drain(base, workers):
     worker gets through only behind them.
     """
     for _ in range(workers):
-        with urllib.request.urlopen(base + "/healthz", timeout=300):  # noqa: S310 - our URL
+        with urllib.request.urlopen(base + "/healthz", timeout=300):
             pass
 
 
