@@ -187,6 +187,9 @@ def free_port(port):
     """`port` if nothing listens on it (any free port for 0); refuses a port in use, so the
     load can never go to some other server that happens to answer /healthz there."""
     with socket.socket() as probe:
+        # As gunicorn does: a port left in TIME_WAIT by an earlier run is free; one that
+        # something listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -198,7 +201,7 @@ def free_port(port):
 
 @contextmanager
 def gunicorn(env, args, log_path):
-    args.port = free_port(args.port)
+    port = free_port(args.port)
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [
@@ -207,7 +210,7 @@ def gunicorn(env, args, log_path):
                 "gunicorn",
                 "sadlist.wsgi",
                 "--bind",
-                f"127.0.0.1:{args.port}",
+                f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
                 "--timeout",
@@ -221,8 +224,8 @@ def gunicorn(env, args, log_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until_up(f"http://127.0.0.1:{args.port}/healthz", server, log_path)
-        yield server
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", server, log_path)
+        yield server, f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -276,8 +279,7 @@ def check_member_session(base, plan):
             raise SystemExit("The benchmark's member session is not signed in on the server.")
 
 
-def measure(args, plan, plan_file):
-    base = f"http://127.0.0.1:{args.port}"
+def measure(base, args, plan, plan_file):
     check_member_session(base, plan)
     rows = []
     for label, method, path, who, target in PAGES:
@@ -288,6 +290,7 @@ def measure(args, plan, plan_file):
             options = {"cookie": plan["member_cookie"]} if who == "member" else {}
         if args.warmup:
             run_wrk(url, args, args.warmup, **options)
+            drain(base, args.workers)
         print(f"  {label} ({who}) …", flush=True)
         rows.append((label, path, who, target, run_wrk(url, args, args.duration, **options)))
         drain(base, args.workers)
@@ -406,8 +409,8 @@ def bench(database, args):
         plan = prepare_script(env, "plan", work)
         load = os.getloadavg()[0]
         print(f"== {database}: loading each page for {args.duration}s", flush=True)
-        with gunicorn(env, args, Path(work) / "gunicorn.log") as server:
-            rows = measure(args, plan, Path(work) / "rate.tsv")
+        with gunicorn(env, args, Path(work) / "gunicorn.log") as (server, base):
+            rows = measure(base, args, plan, Path(work) / "rate.tsv")
             memory = worker_memory(server.pid)
     recount = manage(env, "recount_tears", capture=True)
     report = render(database, args, counts, plan, rows, memory, recount, load)
