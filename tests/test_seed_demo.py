@@ -7,9 +7,11 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Max
 
 from catalogue.models import SiteStats, Theme, Title, TitleStats
+from reviews import demo
 from reviews.demo import MEMBER_EMAIL_DOMAIN
 from reviews.models import Comment, Rating, Report
 from reviews.stats import recount_all
@@ -249,3 +251,25 @@ def test_it_needs_the_catalogues_themes_first(db):
     with pytest.raises(CommandError, match="no themes: load the catalogue first"):
         seed()
     assert not Title.objects.exists()
+
+
+def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogue, monkeypatch):
+    def indexes():
+        with connection.cursor() as cursor:
+            return {
+                model._meta.db_table: sorted(
+                    connection.introspection.get_constraints(cursor, model._meta.db_table)
+                )
+                for model in (Rating, Comment, Report, get_user_model(), Title)
+            }
+
+    before, indexes_before = everything(), indexes()
+
+    def broken(*args):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(demo, "reports_and_hidden", broken)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        seed()
+    assert everything() == before
+    assert indexes() == indexes_before
