@@ -5,7 +5,7 @@ per-title tear statistics that pages read instead of aggregating ratings.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -89,6 +89,67 @@ class TitleQuerySet(models.QuerySet):
                 default=Value(0.0),
                 output_field=models.FloatField(),
             ),
+        )
+
+    def with_counts(self):
+        """
+        Annotate rating_count, comment_count and stance_count from the per-title
+        stats, as 0 when a title has no stats row yet, so pages and sorts never
+        meet a missing row.
+        """
+        return self.annotate(
+            rating_count=Coalesce(F("stats__rating_count"), 0),
+            comment_count=Coalesce(F("stats__comment_count"), 0),
+            stance_count=Coalesce(F("stats__stance_count"), 0),
+        )
+
+    def with_article_rank(self):
+        """
+        Annotate article_rank: the best (lowest) rank any source article gave the
+        title, or None for a title no article ranked.
+        """
+        best_rank = Mention.objects.filter(title=OuterRef("pk")).order_by("rank").values("rank")
+        return self.annotate(article_rank=Subquery(best_rank[:1]))
+
+    def kind_counts(self):
+        """{kind: number of titles}, in one grouped query."""
+        rows = self.order_by().values("kind").annotate(number=Count("pk"))
+        return {row["kind"]: row["number"] for row in rows}
+
+    def sharing_themes_with(self, title, theme_ids):
+        """
+        Other titles that share at least one of `theme_ids` (the title's themes),
+        the most shared themes first, then the highest tear score. Needs with_stats().
+        """
+        return (
+            self.exclude(pk=title.pk)
+            .filter(themes__in=theme_ids)
+            .annotate(shared_themes=Count("themes"))
+            .order_by("-shared_themes", F("tear_score").desc(), "name", "pk")
+        )
+
+    def rated_high_by_fans_of(self, title, fans_considered=200):
+        """
+        Other titles that members who rated `title` 4 or 5 also rated 4 or 5, the
+        most such members first, annotated fan_count.
+
+        Only `fans_considered` high ratings of `title` are read, the 5s before the
+        4s, straight from the (title, tears) index in its order, so the query stays
+        bounded however many ratings the title has. (Ordering them by date as well
+        would make the database read and sort every high rating of the title.)
+        """
+        from reviews.models import Rating  # reviews imports this module: import late
+
+        fans = (
+            Rating.objects.filter(title=title, tears__gte=4)
+            .order_by("-tears")
+            .values("user_id")[:fans_considered]
+        )
+        return (
+            self.exclude(pk=title.pk)
+            .filter(ratings__user_id__in=fans, ratings__tears__gte=4)
+            .annotate(fan_count=Count("ratings"))
+            .order_by("-fan_count", "name", "pk")
         )
 
 

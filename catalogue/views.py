@@ -1,9 +1,22 @@
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from catalogue.models import Theme, Title
+from catalogue.filters import TitleFilter, without_controls
+from catalogue.models import Mention, SiteStats, Theme, Title
+from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
+from reviews.models import Comment, TearLevel
 from reviews.views import title_reviews_context
+
+TITLES_PER_PAGE = 24
+SIMILAR_TITLES_SHOWN = 6
+HOME_SADDEST_SHOWN = 8
+HOME_DISPUTED_SHOWN = 5
+HOME_COMMENTS_SHOWN = 6
+THEME_TITLES_LISTED = 12
 
 
 def healthz(request):
@@ -17,24 +30,221 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-def home(request):
-    titles = Title.objects.published().order_by("name", "pk")
-    return render(request, "catalogue/home.html", {"titles": titles})
-
-
-def title_detail(request, slug):
-    title = get_object_or_404(Title.objects.published(), slug=slug)
-    mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
-    context = {"title": title, "mentions": mentions, "themes": title.themes.all()}
-    context.update(title_reviews_context(request, title))
-    return render(request, "catalogue/title_detail.html", context)
-
-
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+def listed_titles(site_mean):
+    """Published titles with their tear score and counts: what every title list reads."""
+    return Title.objects.published().with_stats(site_mean).with_counts()
+
+
+def as_cards(titles):
+    """Evaluate `titles`, formatting each card's score once here rather than in the template."""
+    titles = list(titles)
+    for title in titles:
+        title.score_text = f"{title.tear_score:.1f}"
+        title.few_ratings = title.rating_count < settings.FEW_RATINGS_THRESHOLD
+    return titles
+
+
+def home(request):
+    titles = listed_titles(SiteStats.current().mean)
+    # Titles with enough ratings to mean something come first; on a young site the
+    # rest of the catalogue fills the shelf.
+    saddest = as_cards(
+        titles.annotate(
+            well_rated=Case(
+                When(rating_count__gte=settings.FEW_RATINGS_THRESHOLD, then=Value(1)),
+                default=Value(0), output_field=IntegerField(),
+            )
+        ).order_by("-well_rated", F("tear_score").desc(), "name", "pk")[:HOME_SADDEST_SHOWN]
+    )
+    disputed = as_cards(
+        titles.filter(stance_count__gte=1)
+        .order_by(F("dispute_share").desc(), "-stance_count", "name", "pk")[:HOME_DISPUTED_SHOWN]
+    )
+    comments = (
+        Comment.objects.filter(is_hidden=False, title__is_published=True)
+        .select_related("user", "title")
+        .order_by("-created_at", "-pk")[:HOME_COMMENTS_SHOWN]
+    )
+    return render(request, "catalogue/home.html", {
+        "saddest": saddest,
+        "chart_is_young": bool(saddest) and not saddest[0].well_rated,
+        "disputed": disputed,
+        "comments": comments,
+    })
+
+
+def browse(request):
+    titles = listed_titles(SiteStats.current().mean)
+    title_filter = TitleFilter(request.GET, queryset=titles, request=request)
+    paginator = Paginator(title_filter.qs, TITLES_PER_PAGE)
+    number, page_note = page_number(request.GET.getlist("page"), paginator.num_pages)
+    page = paginator.page(number)
+    notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
+    return render(request, "catalogue/browse.html", {
+        "filter": title_filter,
+        "page": page,
+        "titles": as_cards(page.object_list),
+        "notes": notes,
+        "pagination": pagination(request.path, title_filter.state, page),
+        "active_filters": [
+            (label, link(request.path, rest)) for label, rest in title_filter.active
+        ],
+    })
+
+
+def page_number(values, last_page):
+    """The page to show for the ?page= values given, and a note if we changed it."""
+    if not values:
+        return 1, ""
+    raw = values[-1]
+    repeated = "The page number was given more than once; we used the last one. " \
+        if len(set(values)) > 1 else ""
+    try:
+        number = int(raw)
+    except ValueError:
+        shown = without_controls(raw)[:20]
+        return 1, f"{repeated}“{shown}” is not a page number; here is the first page."
+    if number < 1:
+        return 1, f"{repeated}Pages start at 1; here is the first page."
+    if number > last_page:
+        pages = "is only 1 page" if last_page == 1 else f"are only {last_page} pages"
+        return last_page, f"{repeated}There {pages}; here is the last one."
+    return number, repeated.strip()
+
+
+def link(path, query):
+    return f"{path}?{query}" if query else path
+
+
+def pagination(path, state, page):
+    """
+    Links to the previous, next, first, last and nearby pages, each keeping every
+    filter and the sort; None in `pages` marks a gap.
+    """
+    def url(number):
+        query = "&".join(part for part in (state, f"page={number}" if number > 1 else "") if part)
+        return link(path, query)
+
+    last = page.paginator.num_pages
+    wanted = sorted({1, last, *range(page.number - 2, page.number + 3)} & set(range(1, last + 1)))
+    pages, previous = [], 0
+    for number in wanted:
+        if number > previous + 1:
+            pages.append(None)
+        pages.append({"number": number, "url": url(number), "is_current": number == page.number})
+        previous = number
+    return {
+        "current": url(page.number),
+        "pages": pages,
+        "previous": url(page.number - 1) if page.has_previous() else None,
+        "next": url(page.number + 1) if page.has_next() else None,
+    }
+
+
+def tear_distribution(title):
+    """
+    The title's ratings per tear level, highest level first, with whole percentages
+    that add up to 100 (largest remainders are rounded up; on a tie, the higher level).
+    """
+    stats = getattr(title, "stats", None)
+    counts = stats.distribution if stats else [0] * 6
+    total = sum(counts)
+    exact = [count * 100 / total if total else 0 for count in counts]
+    percents = [int(share) for share in exact]
+    by_remainder = sorted(
+        range(6), key=lambda level: (exact[level] - percents[level], level), reverse=True
+    )
+    for level in by_remainder[: 100 - sum(percents) if total else 0]:
+        percents[level] += 1
+    return [
+        {"level": level, "name": TearLevel(level).label, "count": counts[level],
+         "percent": percents[level]}
+        for level in reversed(range(6))
+    ]
+
+
+def similar_titles(title, themes, site_mean):
+    """
+    Titles the same members rated 4–5 when they rated this one 4–5, then titles
+    sharing the most themes; at most SIMILAR_TITLES_SHOWN.
+    """
+    similar = []
+    stats = getattr(title, "stats", None)
+    if stats and stats.tears_4 + stats.tears_5:
+        similar = list(listed_titles(site_mean).rated_high_by_fans_of(title)
+                       [:SIMILAR_TITLES_SHOWN])
+    if len(similar) < SIMILAR_TITLES_SHOWN and themes:
+        similar += (
+            listed_titles(site_mean)
+            .sharing_themes_with(title, [theme.pk for theme in themes])
+            .exclude(pk__in=[other.pk for other in similar])
+            [: SIMILAR_TITLES_SHOWN - len(similar)]
+        )
+    for other in similar:
+        if getattr(other, "fan_count", 0):
+            fans = "member" if other.fan_count == 1 else "members"
+            other.reason = f"Also rated 4–5 by {other.fan_count} {fans} who rated this 4–5"
+        else:
+            themes = "theme" if other.shared_themes == 1 else "themes"
+            other.reason = f"Shares {other.shared_themes} {themes}"
+    return as_cards(similar)
+
+
+def title_detail(request, slug):
+    site_mean = SiteStats.current().mean
+    title = get_object_or_404(listed_titles(site_mean), slug=slug)
+    as_cards([title])
+    themes = list(title.themes.all())
+    mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
+    return render(request, "catalogue/title_detail.html", {
+        "title": title,
+        "themes": themes,
+        "mentions": mentions,
+        "distribution": tear_distribution(title),
+        "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
+        "similar": similar_titles(title, themes, site_mean),
+        "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
+        **title_reviews_context(request, title),
+    })
+
+
+def theme_list(request):
+    # Each theme names its first titles and links to browse for the rest, so the
+    # page stays the same size however large the catalogue grows.
+    first_titles = Title.objects.published().order_by("name", "pk")[:THEME_TITLES_LISTED]
+    themes = (
+        Theme.objects.annotate(
+            title_count=Count("titles", filter=Q(titles__is_published=True))
+        )
+        .order_by("name")
+        .prefetch_related(Prefetch("titles", queryset=first_titles, to_attr="first_titles"))
+    )
+    return render(request, "catalogue/theme_list.html", {"themes": themes})
+
+
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    titles = theme.titles.published().order_by("name", "pk")
-    return render(request, "catalogue/theme_detail.html", {"theme": theme, "titles": titles})
+    titles = as_cards(
+        listed_titles(SiteStats.current().mean)
+        .filter(themes=theme)
+        .order_by(F("tear_score").desc(), "name", "pk")[: TITLES_PER_PAGE + 1]
+    )
+    return render(request, "catalogue/theme_detail.html", {
+        "theme": theme,
+        "titles": titles[:TITLES_PER_PAGE],
+        "has_more": len(titles) > TITLES_PER_PAGE,
+    })
+
+
+def lists(request):
+    site_mean = SiteStats.current().mean
+    mentions = Mention.objects.select_related("source").order_by("source__pk", "section", "rank")
+    titles = as_cards(listed_titles(site_mean).filter(pk__in=Mention.objects.values("title_id")))
+    return render(request, "catalogue/lists.html", {
+        "sources": compare_rankings(mentions, {title.pk: title for title in titles}),
+        "big_disagreement": BIG_DISAGREEMENT,
+    })

@@ -269,3 +269,34 @@ class Report(models.Model):
 
     def __str__(self):
         return f"Report on comment {self.comment_id} by {self.reporter}"
+
+
+class ReportedCommentQuerySet(CommentQuerySet):
+    def with_open_reports(self):
+        """
+        Comments that members reported and no moderator has dismissed yet, each with
+        `open_report_count`, most reported first: the moderation queue.
+        """
+        return (
+            self.annotate(
+                open_report_count=models.Count(
+                    "reports", filter=Q(reports__dismissed_at__isnull=True)
+                )
+            )
+            .filter(open_report_count__gt=0)
+            .order_by("-open_report_count", "pk")
+        )
+
+
+class ReportedComment(Comment):
+    """A comment as moderators see it in the queue: with the reports made about it."""
+
+    objects = ReportedCommentQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "reported comment"
+
+    def dismiss_reports(self):
+        """Close the comment's open reports: the moderator found nothing to act on."""
+        return self.reports.filter(dismissed_at__isnull=True).update(dismissed_at=timezone.now())

@@ -1,20 +1,26 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from catalogue import views as catalogue_views
+from sadlist import views as sadlist_views
 
 urlpatterns = [
     path("healthz", catalogue_views.healthz, name="healthz"),
+    path("readyz", sadlist_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
     path("", include("reviews.urls")),
     path("", include("accounts.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$",
+            sadlist_views.media,
+            name="media",
+        )
+    )
 
 handler404 = "catalogue.views.page_not_found"

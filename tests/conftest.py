@@ -5,11 +5,26 @@ Named users, as in the product brief: `reader` and `other_reader` are members,
 `curator` is staff in the Curators group, and the plain `client` is a visitor.
 """
 
+import textwrap
+
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from .check_tools import BROWSER_INSTALL_HINT, VNU_INSTALL_HINT
+from .servers import AppServer, manage, production_env, running
+
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, in one line each, which page checks skipped and how to install them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = " ".join(str(report.longrepr) for report in skipped)
+    for hint in (BROWSER_INSTALL_HINT, VNU_INSTALL_HINT):
+        if hint in reasons:
+            terminalreporter.write_line(hint)
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +62,39 @@ def other_reader(django_user_model, password):
 @pytest.fixture
 def reader_client(client, reader):
     client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def curator(django_user_model, password):
+    """Staff in the Curators group, as `manage.py make_curator` makes them: not a superuser."""
+    user = django_user_model.objects.create_user(
+        "curator", "curator@example.com", password, is_staff=True
+    )
+    user.groups.add(curators_group())
+    return user
+
+
+def curators_group():
+    """
+    The Curators group from its data migration. A transactional test (threads, the live
+    server) empties every table when it ends, so the group is made again if it is gone.
+    """
+    group = Group.objects.filter(name="Curators").first()
+    if group is None:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("reviews.migrations.0002_moderation_queue_and_curators")
+        migration.create_curators(apps, None)
+        group = Group.objects.get(name="Curators")
+    return group
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
     return client
 
 
@@ -105,3 +153,65 @@ def unchanged(db):
         assert database_state() == before, "a refused request changed the database"
 
     return check
+
+
+@pytest.fixture
+def listed_titles(db):
+    """
+    A small catalogue as a visitor meets it, made with the factories: a movie and a
+    series with romaji names, themes, provenance in a source article and drawn covers.
+    Pages rendered from it carry every element their templates can show.
+    """
+    from catalogue.covers import make_cover
+    from catalogue.models import Mention, Source, Title
+
+    from .factories import make_theme, make_title
+
+    grief = make_theme("Grief", slug="grief", description="Losing someone, and after.")
+    war = make_theme("War", slug="war")
+    source = Source.objects.create(
+        slug="cry-a-river", name="Sad Anime: 21 Stories to Make You Cry a River"
+    )
+    movie = make_title(
+        "Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief, war],
+        original_name="Hotaru no Haka", year=1988, studio="Studio Ghibli",
+        runtime_minutes=89, why_it_hurts="Two children, a war, and nobody coming to help.",
+    )
+    series = make_title(
+        "Your Lie in April", slug="your-lie-in-april", themes=[grief],
+        kind=Title.Kind.SERIES, original_name="Shigatsu wa Kimi no Uso", year=2014,
+        studio="A-1 Pictures", episodes=22, other_names="Kimiuso",
+    )
+    Mention.objects.create(title=movie, source=source, section=Mention.Section.MOVIES, rank=1)
+    Mention.objects.create(
+        title=series, source=source, section=Mention.Section.SERIES, rank=3,
+        listed_as="Shigatsu wa Kimi no Uso",
+    )
+    for title in (movie, series):
+        make_cover(title)
+    return [movie, series]
+SITE_DATA = textwrap.dedent("""
+    from django.contrib.auth import get_user_model
+    from tests.factories import make_theme, make_title
+    grief = make_theme("Grief", slug="grief")
+    make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief])
+    get_user_model().objects.create_superuser("curator", "c@example.com", "Tearful-pass-42")
+""")
+
+
+@pytest.fixture(scope="session")
+def production_site(tmp_path_factory):
+    """
+    gunicorn serving the site with the production settings (DEBUG off, static files
+    collected, a title, a theme, a curator and a generated cover): (server, folder).
+    Its log is folder / "gunicorn.log".
+    """
+    folder = tmp_path_factory.mktemp("production")
+    env = production_env(folder, LOG_LEVEL="INFO")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "shell", "-c", SITE_DATA)
+    manage(env, "make_covers")
+    server = AppServer(env, workers=1, log_path=folder / "gunicorn.log")
+    with running(server):
+        yield server, folder

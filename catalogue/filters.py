@@ -1,0 +1,302 @@
+"""
+Browse filters: which titles /titles/ shows and in which order.
+
+Everything the visitor chose lives in the query string. Bad values never fail the
+page: a value that does not parse is left out with a note saying so, and the other
+filters still apply.
+"""
+
+import unicodedata
+
+import django_filters
+from django import forms
+from django.db.models import Count, F, Q
+from django.http import QueryDict
+from django.utils.http import urlencode
+
+from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
+
+SEARCH_MAX_LENGTH = 100
+MOST_RATINGS_ASKED = 1_000_000_000
+
+# key: (label, ordering). Every ordering ends with the primary key, so titles that tie
+# keep one fixed order and pages never repeat or skip a title.
+SORTS = {
+    "tears": ("Tear score", [F("tear_score").desc(), "name", "pk"]),
+    "rated": ("Most rated", ["-rating_count", F("tear_score").desc(), "name", "pk"]),
+    "discussed": ("Most discussed", ["-comment_count", F("tear_score").desc(), "name", "pk"]),
+    "disputed": ("Most disputed", [F("dispute_share").desc(), "-stance_count", "name", "pk"]),
+    "rank": ("Article rank", [F("article_rank").asc(nulls_last=True), "name", "pk"]),
+    "year": ("Year, newest first", ["-year", "name", "pk"]),
+    "name": ("Name", ["name", "pk"]),
+}
+DEFAULT_SORT = "tears"
+
+# Every parameter, in the order links spell them; all take one value but theme.
+PARAMETERS = ("q", "kind", "theme", "year_min", "year_max", "tears_min", "tears_max",
+              "min_ratings", "source", "sort")
+CHIP_LABELS = {
+    "q": "Name contains", "kind": "Kind", "theme": "Theme", "year_min": "From year",
+    "year_max": "To year", "tears_min": "Tear score at least", "tears_max": "Tear score at most",
+    "min_ratings": "Ratings at least", "source": "Listed in",
+}
+RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
+
+
+def without_controls(text):
+    """`text` with control characters (NUL, escape, …) turned into spaces."""
+    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+
+
+def clean_search_text(text):
+    """Collapse spaces, and say whether the text had to be shortened."""
+    text = " ".join(text.split())
+    if len(text) > SEARCH_MAX_LENGTH:
+        return text[:SEARCH_MAX_LENGTH].rstrip(), True
+    return text, False
+
+
+class Facets:
+    """What the catalogue holds, with counts for the filter labels ("Movies (10)")."""
+
+    def __init__(self):
+        published = Q(titles__is_published=True)
+        self.kinds = Title.objects.published().kind_counts()
+        self.themes = list(
+            Theme.objects.annotate(title_count=Count("titles", filter=published)).order_by("name")
+        )
+        self.sources = list(
+            Source.objects.annotate(
+                title_count=Count(
+                    "mentions__title", filter=Q(mentions__title__is_published=True), distinct=True
+                )
+            ).order_by("pk")
+        )
+
+    def kind_choices(self):
+        return [(value, f"{label} ({self.kinds.get(value, 0)})")
+                for value, label in Title.Kind.choices]
+
+    def theme_choices(self):
+        return [(theme.slug, f"{theme.name} ({theme.title_count})") for theme in self.themes]
+
+    def source_choices(self):
+        return [(source.slug, f"{source.name} ({source.title_count})") for source in self.sources]
+
+
+class TitleFilterForm(forms.Form):
+    sort = forms.ChoiceField(
+        label="Sort by", required=False,
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        error_messages={
+            "invalid_choice": "We cannot sort by “%(value)s”, so the titles are sorted by "
+                              "tear score."
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        for low, high, noun in RANGES:
+            if cleaned.get(low) is not None and cleaned.get(high) is not None \
+                    and cleaned[low] > cleaned[high]:
+                self.add_error(None, f"The {noun} range starts after it ends.")
+                self.range_errors = (*getattr(self, "range_errors", ()), low, high)
+                del cleaned[low], cleaned[high]
+        return cleaned
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class FloatFilter(django_filters.NumberFilter):
+    field_class = forms.FloatField
+
+
+class TitleFilter(django_filters.FilterSet):
+    """
+    The browse filters. Expects a queryset from published().with_stats().with_counts().
+
+    After construction: `notes` says what was changed or left out of the request,
+    `state` is the query string of what applies (for page links), and
+    `active` lists each applied filter with the query string that removes it.
+    """
+
+    q = django_filters.CharFilter(label="Search names", method="filter_search")
+    kind = django_filters.ChoiceFilter(
+        label="Kind",
+        error_messages={"invalid_choice": "There is no kind “%(value)s”."},
+    )
+    theme = django_filters.MultipleChoiceFilter(label="Themes (any of)", method="filter_themes")
+    year_min = IntegerFilter(
+        label="Year from", field_name="year", lookup_expr="gte",
+        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+    )
+    year_max = IntegerFilter(
+        label="Year to", field_name="year", lookup_expr="lte",
+        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+    )
+    tears_min = FloatFilter(
+        label="Tear score from", field_name="tear_score", lookup_expr="gte",
+        min_value=0, max_value=5,
+    )
+    tears_max = FloatFilter(
+        label="Tear score to", field_name="tear_score", lookup_expr="lte",
+        min_value=0, max_value=5,
+    )
+    min_ratings = IntegerFilter(
+        label="At least this many ratings", field_name="rating_count", lookup_expr="gte",
+        min_value=0, max_value=MOST_RATINGS_ASKED,
+    )
+    source = django_filters.ChoiceFilter(
+        label="Listed in", method="filter_source",
+        error_messages={"invalid_choice": "There is no article “%(value)s”."},
+    )
+
+    class Meta:
+        model = Title
+        fields = []
+        form = TitleFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        self.facets = Facets()
+        self.notes = []
+        if data is not None:
+            data = self._clean_params(data)
+        super().__init__(data, *args, **kwargs)
+        self.filters["kind"].extra["choices"] = self.facets.kind_choices()
+        self.filters["theme"].extra["choices"] = self.facets.theme_choices()
+        self.filters["source"].extra["choices"] = self.facets.source_choices()
+
+    def _clean_params(self, data):
+        """Keep what we understand of `data`, noting every change we made to it."""
+        cleaned = QueryDict(mutable=True)
+        for name in PARAMETERS:
+            if name == "theme":
+                self._clean_themes(data.getlist("theme"), cleaned)
+                continue
+            values = [without_controls(value).strip() for value in data.getlist(name)]
+            if len(set(values)) > 1:
+                self.notes.append(f"“{name}” was given {len(values)} times; "
+                                  f"we used the last value, “{values[-1][:40]}”.")
+            if values and values[-1]:
+                cleaned[name] = values[-1]
+        if "q" in cleaned:
+            text, shortened = clean_search_text(cleaned["q"])
+            if shortened:
+                self.notes.append(
+                    f"Your search was shortened to its first {SEARCH_MAX_LENGTH} characters."
+                )
+            if text:
+                cleaned["q"] = text
+            else:
+                del cleaned["q"]
+        return cleaned
+
+    def _clean_themes(self, slugs, cleaned):
+        known = {theme.slug for theme in self.facets.themes}
+        for slug in dict.fromkeys(without_controls(slug).strip() for slug in slugs):
+            if slug in known:
+                cleaned.appendlist("theme", slug)
+            elif slug:
+                self.notes.append(f"There is no theme “{slug[:40]}”; we left it out.")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_themes(self, queryset, name, value):
+        # A subquery rather than a join, so a title with two chosen themes appears once.
+        tagged = Title.themes.through.objects.filter(theme__slug__in=value).values("title_id")
+        return queryset.filter(pk__in=tagged)
+
+    def filter_source(self, queryset, name, value):
+        listed = Mention.objects.filter(source__slug=value).values("title_id")
+        return queryset.filter(pk__in=listed)
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        if self.sort == "rank":
+            queryset = queryset.with_article_rank()
+        return queryset.order_by(*SORTS[self.sort][1])
+
+    @property
+    def sort(self):
+        self.errors  # noqa: B018 -- validates the form, which fills cleaned_data
+        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+
+    @property
+    def sort_label(self):
+        return SORTS[self.sort][0]
+
+    @property
+    def ignored(self):
+        """One sentence per value we could not use, naming the filter."""
+        messages = []
+        for name, errors in self.form.errors.items():
+            if name == "sort":
+                messages.extend(errors)
+                continue
+            label = "Filters" if name == "__all__" else self.form.fields[name].label
+            messages.extend(f"{label}: {error} We ignored it." for error in errors)
+        return messages
+
+    @property
+    def shown(self):
+        """
+        What the form shows, as plain values and (value, label, selected) options
+        built here once: only values that apply, so one we ignored is not shown as
+        if it were in force. (Django's choice widgets render every option through a
+        template, several times slower for the same markup.)
+        """
+        applied = QueryDict(self.state)
+        themes = applied.getlist("theme")
+
+        def options(choices, name, empty_label=None):
+            current = applied.get(name, "")
+            if empty_label:
+                choices = [("", empty_label), *choices]
+            return [(value, label, value == current) for value, label in choices]
+
+        return {
+            "values": {name: applied.get(name, "") for name in PARAMETERS if name != "theme"},
+            "kinds": options(self.facets.kind_choices(), "kind", "Any kind"),
+            "themes": [(slug, label, slug in themes)
+                       for slug, label in self.facets.theme_choices()],
+            "sources": options(self.facets.source_choices(), "source", "Any article"),
+            "sorts": [(key, label, key == self.sort) for key, (label, _) in SORTS.items()],
+            "limits": {"first_year": FIRST_ANIME_YEAR, "last_year": LAST_PLAUSIBLE_YEAR,
+                       "search_length": SEARCH_MAX_LENGTH},
+        }
+
+    def _applied(self):
+        """The (name, value) pairs that really apply, in a stable order."""
+        self.errors  # noqa: B018 -- validates the form
+        dropped = set(self.form.errors) | set(getattr(self.form, "range_errors", ()))
+        return [(name, value) for name, value in self.data.lists() if name not in dropped
+                for value in value]
+
+    @property
+    def state(self):
+        """The query string that reproduces this view (without the page number)."""
+        return urlencode(self._applied())
+
+    @property
+    def active(self):
+        """[(label, query string without it)] for every applied filter except the sort."""
+        applied = self._applied()
+        labels = {
+            "kind": dict(Title.Kind.choices),
+            "theme": {theme.slug: theme.name for theme in self.facets.themes},
+            "source": {source.slug: source.name for source in self.facets.sources},
+        }
+        chips = []
+        for pair in applied:
+            name, value = pair
+            if name == "sort":
+                continue
+            shown = labels.get(name, {}).get(value, value)
+            rest = urlencode([other for other in applied if other != pair])
+            chips.append((f"{CHIP_LABELS[name]}: {shown}", rest))
+        return chips

@@ -1,0 +1,97 @@
+"""Forms curators use in the admin."""
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import slugify
+
+from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Title
+from catalogue.posters import ACCEPTED_FORMATS, Poster, delete_files_on_commit, read_poster
+
+
+class PosterField(forms.FileField):
+    """A poster upload: only a checked, re-encoded `Poster` gets past `clean`."""
+
+    widget = forms.ClearableFileInput(
+        attrs={"accept": ",".join(f"image/{name.lower()}" for name in ACCEPTED_FORMATS)}
+    )
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if isinstance(value, UploadedFile):
+            return read_poster(value)
+        return value
+
+
+class TitleAdminForm(forms.ModelForm):
+    """
+    A title as curators edit it. The slug may be left empty (it is then made from
+    the name, for browsers without JavaScript); a new poster replaces the old one
+    and its thumbnail, and clearing it falls back to the generated cover.
+    """
+
+    slug = forms.SlugField(
+        max_length=Title._meta.get_field("slug").max_length,
+        required=False,
+        help_text="The last part of the title's address, as in /titles/your-name/. Left empty, "
+        "it is made from the name.",
+    )
+    # The table's check constraints, as messages next to the fields.
+    year = forms.IntegerField(
+        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+        help_text=Title._meta.get_field("year").help_text,
+    )
+    episodes = forms.IntegerField(
+        min_value=1, required=False, help_text=Title._meta.get_field("episodes").help_text
+    )
+    runtime_minutes = forms.IntegerField(
+        min_value=1, required=False, label="Runtime minutes",
+        help_text=Title._meta.get_field("runtime_minutes").help_text,
+    )
+    poster = PosterField(
+        required=False,
+        help_text="JPEG, PNG or WebP. It is re-encoded without its metadata; until a "
+        "poster is uploaded the generated cover is shown.",
+    )
+
+    class Meta:
+        model = Title
+        fields = [
+            "name", "slug", "original_name", "other_names", "kind", "year", "studio",
+            "episodes", "runtime_minutes", "synopsis", "why_it_hurts", "themes", "poster",
+            "is_published",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._old_poster = self.instance.poster
+        self._old_thumbnail = self.instance.poster_thumbnail
+        self._new_thumbnail = None
+
+    def clean_poster(self):
+        poster = self.cleaned_data["poster"]
+        if isinstance(poster, Poster):
+            self._new_thumbnail = poster.thumbnail
+            return poster.image
+        return poster
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("slug") and cleaned_data.get("name"):
+            cleaned_data["slug"] = slugify(cleaned_data["name"])[: self.fields["slug"].max_length]
+            if not cleaned_data["slug"]:
+                self.add_error("slug", "The name makes no usable address: type a slug.")
+        return cleaned_data
+
+    def save(self, commit=True):
+        title = super().save(commit=False)
+        poster_changed = "poster" in self.changed_data
+        if self._new_thumbnail is not None:
+            title.poster_thumbnail = self._new_thumbnail
+        elif poster_changed and not title.poster:
+            title.poster_thumbnail = ""
+        if poster_changed and self._old_poster:
+            delete_files_on_commit(self._old_poster, self._old_thumbnail)
+        if commit:
+            title.save()
+            self._save_m2m()
+        return title

@@ -1,0 +1,123 @@
+"""
+The lists page's comparison: each article's ranking beside the community's ranking
+of the same titles, by tear score, within the same group (article and section).
+"""
+
+from dataclasses import dataclass, field
+
+from catalogue.models import Mention, Source, Title
+
+# How many places apart the article and the community must be for a row to be marked.
+BIG_DISAGREEMENT = 3
+SECTION_ORDER = [Mention.Section.MOVIES, Mention.Section.SERIES, Mention.Section.RANKED,
+                 Mention.Section.ALSO]
+SECTION_HEADINGS = {
+    Mention.Section.MOVIES: "Movies",
+    Mention.Section.SERIES: "Series",
+    Mention.Section.RANKED: "The ranking",
+    Mention.Section.ALSO: "Also recommended",
+}
+
+
+@dataclass
+class Entry:
+    """One title in one article's list, with where the community puts it."""
+
+    title: Title
+    article_rank: int
+    community_rank: int = 0
+
+    @property
+    def is_rated(self):
+        return self.title.rating_count > 0
+
+    @property
+    def places_higher(self):
+        """How many places higher the community ranks it than the article (negative: lower)."""
+        return self.article_rank - self.community_rank
+
+    @property
+    def is_big_disagreement(self):
+        return self.is_rated and abs(self.places_higher) >= BIG_DISAGREEMENT
+
+    @property
+    def verdict(self):
+        if not self.is_rated:
+            return "Not rated yet"
+        places = abs(self.places_higher)
+        if places == 0:
+            return "Same place"
+        plural = "place" if places == 1 else "places"
+        direction = "higher" if self.places_higher > 0 else "lower"
+        return f"{places} {plural} {direction}"
+
+
+@dataclass
+class Section:
+    source: Source
+    section: str
+    entries: list = field(default_factory=list)
+
+    @property
+    def heading(self):
+        return SECTION_HEADINGS[self.section]
+
+    @property
+    def is_ranked(self):
+        """Also-recommended titles come in no particular order: no rank to disagree with."""
+        return self.section != Mention.Section.ALSO
+
+    @property
+    def html_id(self):
+        return f"{self.source.slug}-{self.section}"
+
+    @property
+    def has_ratings(self):
+        return any(entry.is_rated for entry in self.entries)
+
+    @property
+    def community_order(self):
+        return sorted(self.entries, key=lambda entry: entry.community_rank)
+
+    @property
+    def biggest_disagreements(self):
+        """Up to three marked rows, the widest gap first."""
+        marked = [entry for entry in self.entries if entry.is_big_disagreement]
+        marked.sort(key=lambda entry: (-abs(entry.places_higher), entry.article_rank))
+        return marked[:3]
+
+
+def compare_rankings(mentions, titles):
+    """
+    Group `mentions` (ordered by source) into sections and rank each section's
+    titles by tear score; `titles` maps title pk to a title from
+    published().with_stats().with_counts(). Mentions of titles missing from
+    `titles` (unpublished) are left out. Returns [(source, [Section, …])].
+    """
+    sections = {}
+    for mention in mentions:
+        title = titles.get(mention.title_id)
+        if title is None:
+            continue
+        key = (mention.source_id, mention.section)
+        if key not in sections:
+            sections[key] = Section(mention.source, mention.section)
+        sections[key].entries.append(Entry(title, mention.rank))
+
+    by_source = {}
+    for section in sections.values():
+        section.entries.sort(key=lambda entry: entry.article_rank)
+        community = sorted(
+            section.entries,
+            key=lambda entry: (-entry.title.tear_score, -entry.title.rating_count,
+                               entry.article_rank),
+        )
+        for place, entry in enumerate(community, start=1):
+            entry.community_rank = place
+        by_source.setdefault(section.source.pk, (section.source, []))[1].append(section)
+
+    result = []
+    for source, source_sections in by_source.values():
+        source_sections.sort(key=lambda section: SECTION_ORDER.index(section.section))
+        result.append((source, source_sections))
+    return result

@@ -1,0 +1,111 @@
+"""
+Home: the saddest right now, the most disputed, the newest comments, a search box,
+and sensible empty states on a fresh site.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reviews.models import Comment
+
+from .factories import comment, make_catalogue, make_title, rate
+
+pytestmark = pytest.mark.django_db
+
+
+def section(html, heading_id):
+    """The markup of one home section, from its heading to the next section."""
+    return html.split(f'id="{heading_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def card_names(markup):
+    return re.findall(r'<span class="card-name">(.*?)</span>', markup)
+
+
+def test_a_fresh_site_explains_every_empty_section(client, db):
+    html = client.get("/").content.decode()
+    assert html.count("<h1") == 1
+    assert "The catalogue is empty for now." in html
+    assert "Nobody has argued with the lists yet." in html
+    assert "No comments yet." in html
+
+
+def test_the_search_box_asks_browse_by_name(client, db):
+    html = client.get("/").content.decode()
+    assert ('<form class="hero-search" method="get" action="/titles/" role="search" '
+            'aria-label="Find a title">') in html
+    assert '<label for="home-search-q">' in html
+    assert 'id="home-search-q" name="q"' in html
+
+
+def test_before_anyone_rates_the_catalogue_fills_the_shelf_with_a_note(client, db):
+    for name in ["Cherry", "Apple", "Banana"]:
+        make_title(name)
+    html = client.get("/").content.decode()
+    assert card_names(section(html, "saddest-heading")) == ["Apple", "Banana", "Cherry"]
+    assert "Not enough ratings yet to rank anything" in html
+
+
+def test_the_saddest_prefer_titles_with_five_ratings(client, db):
+    settled = make_title("Settled")
+    rate(settled, [4, 4, 4, 4, 3])
+    fresh = make_title("One fan")
+    rate(fresh, [5])
+    top = make_title("Top")
+    rate(top, [5, 5, 5, 5, 5, 4])
+    make_title("Unrated")
+    html = client.get("/").content.decode()
+    assert card_names(section(html, "saddest-heading")) == ["Top", "Settled", "One fan", "Unrated"]
+    assert "Not enough ratings yet" not in html
+
+
+def test_the_most_disputed_are_titles_with_a_stance_most_disagreeing_first(client, db):
+    half, all_out, calm = make_title("Half"), make_title("All out"), make_title("Calm")
+    comment(half, stance="agree")
+    comment(half, stance="disagree")
+    comment(all_out, stance="disagree")
+    comment(calm)
+    html = client.get("/").content.decode()
+    disputed = section(html, "disputed-heading")
+    assert re.findall(r'<a href="/titles/[^"]+/">(.*?)</a>', disputed) == ["All out", "Half"]
+    assert "disagree with the list: 1 of 2 comments taking a side" in disputed
+    assert "Calm" not in disputed
+
+
+def test_the_newest_visible_comments_show_with_spoilers_folded(client, db):
+    title = make_title("Grave", slug="grave")
+    comment(title, "The first one.")
+    comment(title, "The ending broke me.", is_spoiler=True)
+    hidden = comment(title, "Rude words.")
+    hidden.hide()
+    make_title("Secret", slug="secret", is_published=False)
+    html = client.get("/").content.decode()
+    comments = section(html, "comments-heading")
+    assert comments.index("The ending broke me.") < comments.index("The first one.")
+    assert ('<details class="spoiler"><summary>Contains spoilers: show</summary>'
+            "<p>The ending broke me.</p></details>") in comments
+    assert '<a href="/titles/grave/">Grave</a>' in comments
+    assert "Rude words." not in html
+    assert Comment.objects.filter(is_hidden=True).count() == 1
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_home_takes_the_same_queries_whatever_the_catalogue_size(
+    client, django_assert_num_queries, size
+):
+    make_catalogue(size)
+    # Site mean, saddest, most disputed, newest comments (with authors and titles).
+    with django_assert_num_queries(4):
+        html = client.get("/").content.decode()
+    assert len(card_names(section(html, "saddest-heading"))) == min(size, 8)
+    assert "Hurt." in html
+
+
+def test_home_never_reads_the_ratings_table(client, db):
+    make_catalogue(5)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not [query for query in queries if "reviews_rating" in query["sql"]]
