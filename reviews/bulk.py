@@ -123,6 +123,9 @@ def without_secondary_indexes(*models):
             cursor.execute(statement)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        # Fresh planner statistics, so that the first queries after a load use the indexes.
-        for model in models:
-            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+            # Fresh planner statistics now rather than whenever autovacuum comes by.
+            # Not on SQLite: no install of it ever has statistics (Django never runs
+            # ANALYZE), and with them its planner takes worse paths for some of our
+            # queries (the home page's newest comments: 0.8 s instead of 6 ms).
+            for model in models:
+                cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
