@@ -201,6 +201,11 @@ def free_port(port):
 
 @contextmanager
 def gunicorn(env, args, log_path):
+    """
+    gunicorn as gunicorn.conf.py sets it up, except: the flags' workers, a longer
+    timeout (a slow page is measured, not killed) and no recycling of workers, so that
+    their memory after the run is what serving every page left behind.
+    """
     port = free_port(args.port)
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -215,6 +220,8 @@ def gunicorn(env, args, log_path):
                 str(args.workers),
                 "--timeout",
                 "60",
+                "--max-requests",
+                "0",
                 "--log-level",
                 "warning",
             ],
