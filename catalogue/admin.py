@@ -10,10 +10,27 @@ from django.utils.html import format_html
 
 from catalogue.forms import TitleAdminForm
 from catalogue.models import Mention, Source, Theme, Title
+from reviews.stats import touch
 
 admin.site.site_header = "Sadlist curation"
 admin.site.site_title = "Sadlist curation"
 admin.site.index_title = "Catalogue and moderation"
+
+
+class ShownToVisitorsAdmin(admin.ModelAdmin):
+    """A curator's change shows on visitors' pages at once: each one rebuilds the cached pages."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        touch()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        touch()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        touch()
 
 
 class MentionInline(admin.TabularInline):
@@ -36,7 +53,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Title)
-class TitleAdmin(admin.ModelAdmin):
+class TitleAdmin(ShownToVisitorsAdmin):
     form = TitleAdminForm
     inlines = [MentionInline]
     list_display = [
@@ -132,6 +149,7 @@ class TitleAdmin(admin.ModelAdmin):
         Title.objects.filter(pk__in=[title.pk for title in titles]).update(
             is_published=published, updated_at=timezone.now()
         )
+        touch()
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
             queryset=titles,
@@ -148,7 +166,7 @@ class TitleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ShownToVisitorsAdmin):
     list_display = ["name", "slug", "number_of_titles"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -162,7 +180,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ShownToVisitorsAdmin):
     list_display = ["name", "publisher", "number_of_mentions"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name", "publisher"]

@@ -359,6 +359,10 @@ class SiteStats(models.Model):
 
     rating_count = models.PositiveBigIntegerField(default=0)
     rating_sum = models.PositiveBigIntegerField(default=0)
+    content_version = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Goes up with every change visitors can see; keys the cached visitor pages.",
+    )
 
     # The prior before anyone has rated: the middle of the 0–5 scale.
     DEFAULT_MEAN = 2.5
@@ -372,6 +376,10 @@ class SiteStats(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def current_version(cls):
+        return cls.objects.filter(pk=1).values_list("content_version", flat=True).first() or 0
 
     @property
     def mean(self):

@@ -5,6 +5,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from catalogue.caching import cache_for_visitors
 from catalogue.filters import TitleFilter, without_controls
 from catalogue.models import Mention, SiteStats, Theme, Title
 from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
@@ -48,6 +49,7 @@ def as_cards(titles):
     return titles
 
 
+@cache_for_visitors
 def home(request):
     titles = listed_titles(SiteStats.current().mean)
     # Titles with enough ratings to mean something come first; on a young site the
@@ -77,6 +79,7 @@ def home(request):
     })
 
 
+@cache_for_visitors
 def browse(request):
     titles = listed_titles(SiteStats.current().mean)
     title_filter = TitleFilter(request.GET, queryset=titles, request=request)
@@ -194,6 +197,7 @@ def similar_titles(title, themes, site_mean):
     return as_cards(similar)
 
 
+@cache_for_visitors
 def title_detail(request, slug):
     site_mean = SiteStats.current().mean
     title = get_object_or_404(listed_titles(site_mean), slug=slug)
@@ -212,6 +216,7 @@ def title_detail(request, slug):
     })
 
 
+@cache_for_visitors
 def theme_list(request):
     # Each theme names its first titles and links to browse for the rest, so the
     # page stays the same size however large the catalogue grows.
@@ -226,6 +231,7 @@ def theme_list(request):
     return render(request, "catalogue/theme_list.html", {"themes": themes})
 
 
+@cache_for_visitors
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     titles = as_cards(
@@ -240,6 +246,7 @@ def theme_detail(request, slug):
     })
 
 
+@cache_for_visitors
 def lists(request):
     site_mean = SiteStats.current().mean
     mentions = Mention.objects.select_related("source").order_by("source__pk", "section", "rank")

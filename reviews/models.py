@@ -209,6 +209,7 @@ class Comment(models.Model):
             self.is_hidden = current.is_hidden
             self.edited_at = timezone.now()
             self.save(update_fields=["body", "is_spoiler", "stance", "edited_at"])
+            stats.touch()
 
     def remove(self):
         """The author deletes the comment; a visible one leaves the counts."""

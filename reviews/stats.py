@@ -41,7 +41,15 @@ def _apply(model, pk, changes):
 
 def _rating_changes(title_id, count, total, levels):
     _apply(TitleStats, title_id, {"rating_count": count, "rating_sum": total, **levels})
-    _apply(SiteStats, 1, {"rating_count": count, "rating_sum": total})
+    _apply(SiteStats, 1, {"rating_count": count, "rating_sum": total, "content_version": 1})
+
+
+def touch():
+    """
+    Note that something visitors can see has changed, so that every cached visitor page
+    is rebuilt (catalogue.caching). Rating changes do this as part of their own update.
+    """
+    _apply(SiteStats, 1, {"content_version": 1})
 
 
 def add_rating(title_id, tears):
@@ -66,10 +74,12 @@ def _comment_changes(stance, sign):
 
 def add_comment(title_id, stance):
     _apply(TitleStats, title_id, _comment_changes(stance, 1))
+    touch()
 
 
 def remove_comment(title_id, stance):
     _apply(TitleStats, title_id, _comment_changes(stance, -1))
+    touch()
 
 
 def change_comment_stance(title_id, old, new):
@@ -108,7 +118,11 @@ def remove_member(user):
             _apply(TitleStats, title_id, changes[title_id])
         _apply(
             SiteStats, 1,
-            {"rating_count": -len(ratings), "rating_sum": -sum(t for _, t in ratings)},
+            {
+                "rating_count": -len(ratings),
+                "rating_sum": -sum(t for _, t in ratings),
+                "content_version": 1,
+            },
         )
         user.delete()
 

@@ -275,6 +275,10 @@ STORAGES = {
     },
 }
 
+# Visitors' pages are cached until anything they show changes (catalogue.caching);
+# the timeout only bounds how long an unused page stays in the cache. 0 turns it off.
+VISITOR_PAGE_CACHE_SECONDS = env_int("VISITOR_PAGE_CACHE_SECONDS", 600)
+
 # Tear score: a damped mean that pulls titles with few ratings toward the site-wide mean.
 TEAR_SCORE_PRIOR_WEIGHT = env_int("TEAR_SCORE_PRIOR_WEIGHT", 5)
 # Titles with fewer ratings than this carry a "few ratings yet" note.

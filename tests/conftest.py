@@ -31,6 +31,8 @@ def pytest_terminal_summary(terminalreporter):
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are rendered afresh in tests; tests/test_visitor_cache.py turns the cache on.
+    settings.VISITOR_PAGE_CACHE_SECONDS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,58 @@
+"""
+Whole-page caching for visitors, with exact invalidation.
+
+A visitor (no session, no pending message) gets the same bytes as every other
+visitor, so those pages are cached under a key that includes
+SiteStats.content_version. Every write that visitors can see — a rating, a comment,
+a moderation action, a curator's change — raises the version in the same transaction
+(reviews.stats.touch), so the next request builds a fresh page: a cached page is never
+staler than the database. Reading the version costs one indexed query, which also makes
+this exact with a per-process cache: no process can miss another's invalidation.
+
+Signed-in members always get freshly rendered pages (their own rating and forms).
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from catalogue.models import SiteStats
+
+
+def is_anonymous_visit(request):
+    cookies = request.COOKIES
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+    )
+
+
+def page_key(request, version):
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"visitor-page:{version}:{address}"
+
+
+def cache_for_visitors(view):
+    """Serve `view`'s 200 responses to visitors from the cache until anything changes."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.VISITOR_PAGE_CACHE_SECONDS
+        if not seconds or not is_anonymous_visit(request):
+            return view(request, *args, **kwargs)
+        key = page_key(request, SiteStats.current_version())
+        cached = cache.get(key)
+        if cached is not None:
+            content_type, content = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        # A page that set a cookie (a CSRF token, a session) belongs to one visitor.
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            cache.set(key, (response["Content-Type"], response.content), seconds)
+        return response
+
+    return wrapper

@@ -1,0 +1,126 @@
+"""
+Visitors' pages come from the cache until anything they show changes: no cached page
+ever shows stale stats, comments or catalogue after a write.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from catalogue.models import Title
+from reviews.models import Comment, Rating
+
+from .factories import comment, make_members, make_theme, make_title, rate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def visitor_cache(settings):
+    settings.VISITOR_PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def title():
+    return make_title("Grave of the Fireflies", slug="grave-of-the-fireflies",
+                      themes=[make_theme("War", slug="war")])
+
+
+def page(path):
+    """What a new visitor (a fresh browser, no cookies) is shown."""
+    return Client().get(path).content.decode()
+
+
+def test_a_second_visitor_is_served_from_the_cache(title, django_assert_num_queries):
+    first = page("/titles/grave-of-the-fireflies/")
+    # 1. the content version; the page itself comes from the cache
+    with django_assert_num_queries(1):
+        assert page("/titles/grave-of-the-fireflies/") == first
+
+
+def test_a_rating_shows_at_once_on_cached_pages(title):
+    assert "1 rating" not in page("/titles/grave-of-the-fireflies/")
+    page("/titles/")
+    rate(title, [5])
+    assert "tear score from 1 rating" in page("/titles/grave-of-the-fireflies/")
+    member = Rating.objects.get().user
+    Rating.objects.rate(member, title, 2)
+    assert "mean 2" in page("/titles/grave-of-the-fireflies/")
+    Rating.objects.unrate(member, title)
+    assert "tear score from 1 rating" not in page("/titles/grave-of-the-fireflies/")
+
+
+def test_a_comment_shows_at_once_and_vanishes_when_hidden(title):
+    assert "Wrecked me for a week" not in page("/")
+    assert "Wrecked me for a week" not in page("/titles/grave-of-the-fireflies/")
+    posted = comment(title, body="Wrecked me for a week")
+    assert "Wrecked me for a week" in page("/")
+    assert "Wrecked me for a week" in page("/titles/grave-of-the-fireflies/")
+    posted.edit("Wrecked me for a month", is_spoiler=False, stance="none")
+    assert "Wrecked me for a month" in page("/titles/grave-of-the-fireflies/")
+    Comment.objects.get(pk=posted.pk).hide()
+    assert "Wrecked me for a month" not in page("/titles/grave-of-the-fireflies/")
+    assert "Wrecked me for a month" not in page("/")
+
+
+def test_a_curators_unpublish_action_empties_the_cached_browse_page(title, curator_client):
+    assert "Grave of the Fireflies" in page("/titles/")
+    curator_client.post(
+        "/admin/catalogue/title/",
+        {"action": "unpublish", "_selected_action": [title.pk]},
+    )
+    assert not Title.objects.get(pk=title.pk).is_published
+    assert "Grave of the Fireflies" not in page("/titles/")
+    assert Client().get("/titles/grave-of-the-fireflies/").status_code == 404
+
+
+def test_a_curators_edit_shows_at_once(title, curator_client):
+    assert "Hotaru no Haka" not in page("/titles/grave-of-the-fireflies/")
+    change = curator_client.get(f"/admin/catalogue/title/{title.pk}/change/")
+    form = change.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        original_name="Hotaru no Haka", poster="",
+        **{f"mentions-{key}": value for key, value in
+           {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0,
+            "MAX_NUM_FORMS": 1000}.items()},
+    )
+    data["themes"] = [theme.pk for theme in title.themes.all()]
+    response = curator_client.post(f"/admin/catalogue/title/{title.pk}/change/", data)
+    if response.status_code != 302:
+        pytest.fail(str(response.context["adminform"].form.errors))
+    assert "Hotaru no Haka" in page("/titles/grave-of-the-fireflies/")
+
+
+def test_members_always_get_a_fresh_page(title, reader_client):
+    page("/titles/grave-of-the-fireflies/")
+    Rating.objects.rate(make_members(1)[0], title, 4)
+    html = reader_client.get("/titles/grave-of-the-fireflies/").content.decode()
+    assert "tear score from 1 rating" in html
+    assert "Sign out" in html
+
+
+def test_a_visitor_with_a_message_waiting_is_not_served_a_cached_page(title, client):
+    page("/")
+    client.cookies["messages"] = "anything"
+    assert client.get("/").status_code == 200
+    assert len(cache._cache) == 1  # only the first visitor's page was stored
+
+
+def test_pages_that_set_a_cookie_are_never_cached(rf):
+    from django.http import HttpResponse
+
+    from catalogue.caching import cache_for_visitors
+
+    @cache_for_visitors
+    def view(request):
+        response = HttpResponse("for one visitor")
+        response.set_cookie("csrftoken", "secret")
+        return response
+
+    view(rf.get("/"))
+    assert len(cache._cache) == 0
+    assert view(rf.get("/")).cookies["csrftoken"].value == "secret"
