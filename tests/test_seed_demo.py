@@ -6,9 +6,11 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max
+from django.test import Client
 
 from catalogue.models import SiteStats, Theme, Title, TitleStats
 from reviews import demo
@@ -273,3 +275,14 @@ def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogu
         seed()
     assert everything() == before
     assert indexes() == indexes_before
+
+
+def test_visitors_cached_pages_show_the_seeded_data_at_once(real_catalogue, settings):
+    settings.VISITOR_PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    before = Client().get("/").content.decode()
+    assert "demo000" not in before
+    seed()
+    after = Client().get("/").content.decode()
+    assert "demo000" in after, "the newest comments are the demo members' ones"
+    cache.clear()
