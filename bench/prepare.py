@@ -1,0 +1,104 @@
+"""
+The benchmark's Django-side steps, run by bench/run.py with the benchmark's settings:
+
+    python bench/prepare.py status         -> JSON: how many titles, members, ratings
+    python bench/prepare.py plan DIRECTORY -> JSON: slugs and a member's cookie to load
+                                              pages with, and DIRECTORY/rate.tsv, the
+                                              rating POSTs wrk sends (one per line:
+                                              path, cookie, form body)
+
+Members are signed in with Client.force_login, which writes a real session as the sign-in
+page would, so the benchmark needs no password and works before that page exists.
+"""
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sadlist.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.middleware.csrf import get_token  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
+
+from catalogue.models import Title, TitleStats  # noqa: E402
+from reviews.demo import MEMBER_EMAIL_DOMAIN  # noqa: E402
+from reviews.models import Comment, Rating  # noqa: E402
+
+# Rating POSTs spread over this many members' sessions and this many distinct requests.
+SESSIONS = 200
+PLANNED_POSTS = 5_000
+
+
+def status():
+    return {
+        "titles": Title.objects.count(),
+        "members": get_user_model().objects.count(),
+        "ratings": Rating.objects.count(),
+        "comments": Comment.objects.count(),
+    }
+
+
+def signed_in_cookie(member):
+    """A session cookie for `member` and a CSRF cookie with the form token that matches it."""
+    client = Client()
+    client.force_login(member)
+    request = RequestFactory().get("/")
+    form_token = get_token(request)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+        f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
+    )
+    return cookie, form_token
+
+
+def plan(directory):
+    """Pick the titles to load and write the rating POSTs; returns what run.py needs."""
+    rng = random.Random(1)  # noqa: S311 - a reproducible load, not a secret
+    by_ratings = TitleStats.objects.filter(title__is_published=True).order_by("-rating_count", "pk")
+    popular = by_ratings.select_related("title").first()
+    median = by_ratings.select_related("title")[by_ratings.count() // 2]
+    members = list(
+        get_user_model()
+        .objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}")
+        .order_by("pk")[:SESSIONS]
+    )
+    if not (popular and members):
+        raise SystemExit("The benchmark database has no rated titles or no demo members.")
+    sessions = [signed_in_cookie(member) for member in members]
+    slugs = list(Title.objects.published().order_by("pk").values_list("slug", flat=True))
+    hot = [row.title.slug for row in by_ratings.select_related("title")[:100]]
+    lines = []
+    for _ in range(PLANNED_POSTS):
+        cookie, form_token = rng.choice(sessions)
+        # Half the votes go to the hundred most-rated titles, as on a real site.
+        slug = rng.choice(hot) if rng.random() < 0.5 else rng.choice(slugs)
+        body = f"tears={rng.randint(0, 5)}&csrfmiddlewaretoken={form_token}"
+        lines.append(f"/titles/{slug}/rate/\t{cookie}\t{body}")
+    (Path(directory) / "rate.tsv").write_text("\n".join(lines) + "\n")
+    return {
+        "popular_slug": popular.title.slug,
+        "popular_ratings": popular.rating_count,
+        "popular_comments": popular.comment_count,
+        "median_slug": median.title.slug,
+        "median_ratings": median.rating_count,
+        "member_cookie": sessions[0][0],
+        "member_username": members[0].get_username(),
+    }
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["status"]:
+        print(json.dumps(status()))
+    elif sys.argv[1:2] == ["plan"] and len(sys.argv) == 3:
+        print(json.dumps(plan(sys.argv[2])))
+    else:
+        raise SystemExit(__doc__)

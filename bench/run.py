@@ -1,0 +1,445 @@
+"""
+Sadlist's benchmark: serve the site with gunicorn and production settings on 127.0.0.1,
+load each page below with wrk for a fixed time, and report requests per second, p50,
+p99, errors, and each page's throughput as a share of /healthz measured in the same run
+(so figures from a busier or quieter machine stay comparable).
+
+    make bench                                        # both databases, 2-core defaults
+    .venv/bin/python bench/run.py --db sqlite --duration 5
+
+It runs on its own databases, never on db.sqlite3: bench/bench.sqlite3 and the
+PostgreSQL database in --postgres-url. An empty one is seeded first (the catalogue
+fixture, then seed_demo at full scale: about a minute); --skip-seed refuses to.
+Results go to bench/results/<database>-latest.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+# What is loaded, in order. {popular} is the most-rated title, {median} the median one.
+# Targets: ("share", s, p99) = at least s of /healthz's req/s and p99 under p99 ms;
+# ("rate", n) = at least n requests per second.
+PAGES = [
+    ("/healthz", "GET", "/healthz", "visitor", None),
+    ("home", "GET", "/", "visitor", ("share", 0.25, 150)),
+    ("browse", "GET", "/titles/", "visitor", ("share", 0.25, 150)),
+    (
+        "browse: 3 filters, sorted",
+        "GET",
+        "/titles/?kind=series&theme=grief&year_min=2000&sort=most_rated",
+        "visitor",
+        ("share", 0.25, 150),
+    ),
+    ("browse page 200", "GET", "/titles/?page=200", "visitor", ("share", 0.25, 150)),
+    ("popular title", "GET", "/titles/{popular}/", "visitor", ("share", 0.25, 150)),
+    ("median title", "GET", "/titles/{median}/", "visitor", ("share", 0.25, 150)),
+    ("the lists", "GET", "/lists/", "visitor", ("share", 0.25, 150)),
+    ("home", "GET", "/", "member", ("share", 0.08, None)),
+    ("browse", "GET", "/titles/", "member", ("share", 0.08, None)),
+    ("popular title", "GET", "/titles/{popular}/", "member", ("share", 0.08, None)),
+    ("rate a title", "POST", "/titles/<slug>/rate/", "members", ("rate", 150)),
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SMALL_SCALE = [
+    "--titles",
+    "1000",
+    "--members",
+    "10000",
+    "--ratings",
+    "100000",
+    "--comments",
+    "20000",
+]
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per page")
+    parser.add_argument(
+        "--port", type=int, default=0, help="port for gunicorn (default: any free one)"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/sadlist_bench"
+        ),
+    )
+    parser.add_argument("--skip-seed", action="store_true", help="never seed an empty database")
+    parser.add_argument(
+        "--scale",
+        choices=["full", "small"],
+        default="full",
+        help="seed size for an empty database: the issue's full scale, or a tenth of it",
+    )
+    return parser.parse_args()
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing: installing the Debian package")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        return
+    raise SystemExit("The benchmark needs wrk: sudo apt-get install -y wrk")
+
+
+def bench_environment(database, args):
+    """Production settings, reachable over plain http on 127.0.0.1."""
+    url = f"sqlite:///{BENCH / 'bench.sqlite3'}" if database == "sqlite" else args.postgres_url
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": url,
+        "MEDIA_ROOT": str(BENCH / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env, *arguments, capture=False):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=capture,
+        text=True,
+    )
+    return result.stdout
+
+
+def prepare_script(env, *arguments):
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "prepare.py"), *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def ensure_postgres_database(url):
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    with psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
+def prepare_database(database, env, args):
+    """Migrate, collect static files, and seed the database if it holds no ratings yet."""
+    if database == "postgres":
+        ensure_postgres_database(args.postgres_url)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    counts = prepare_script(env, "status")
+    if counts["ratings"]:
+        return counts
+    if args.skip_seed:
+        raise SystemExit(f"The {database} benchmark database is empty and --skip-seed was given.")
+    fixture = ROOT / "fixtures" / "catalogue.json"
+    if not counts["titles"] and fixture.exists():
+        manage(env, "loaddata", str(fixture), "-v0")
+    manage(env, "make_covers")
+    manage(env, "seed_demo", *(SMALL_SCALE if args.scale == "small" else []))
+    return prepare_script(env, "status")
+
+
+def free_port(port):
+    """`port` if nothing listens on it (any free port for 0); refuses a port in use, so the
+    load can never go to some other server that happens to answer /healthz there."""
+    with socket.socket() as probe:
+        # As gunicorn does: a port left in TIME_WAIT by an earlier run is free; one that
+        # something listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} is in use on 127.0.0.1: choose another with --port."
+            ) from None
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env, args, log_path):
+    """
+    gunicorn as gunicorn.conf.py sets it up, except: the flags' workers, a longer
+    timeout (a slow page is measured, not killed) and no recycling of workers, so that
+    their memory after the run is what serving every page left behind.
+    """
+    port = free_port(args.port)
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sadlist.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--timeout",
+                "60",
+                "--max-requests",
+                "0",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", server, log_path)
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_until_up(url, server, log_path):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None or "Connection in use" in Path(log_path).read_text():
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz:\n" + Path(log_path).read_text()[-3000:])
+
+
+def run_wrk(url, args, seconds, cookie=None, plan_file=None):
+    command = [
+        "wrk",
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(BENCH / "wrk.lua"),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(url)
+    if plan_file:
+        command += ["--", str(plan_file)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 90)
+    found = re.search(r"^BENCH_JSON (.*)$", result.stdout, re.MULTILINE)
+    if not found:
+        return {"failed": (result.stderr or result.stdout).strip()[:200]}
+    return json.loads(found.group(1))
+
+
+def check_member_session(base, plan):
+    """Member rows are worth something only if the server sees the cookie as signed in."""
+    request = urllib.request.Request(base + "/", headers={"Cookie": plan["member_cookie"]})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        if f">{plan['member_username']}</a>" not in response.read().decode():
+            raise SystemExit("The benchmark's member session is not signed in on the server.")
+
+
+def measure(base, args, plan, plan_file):
+    check_member_session(base, plan)
+    rows = []
+    for label, method, path, who, target in PAGES:
+        if method == "POST":  # the paths come from the plan file
+            url, options = base + "/", {"plan_file": plan_file}
+        else:
+            url = base + path.format(popular=plan["popular_slug"], median=plan["median_slug"])
+            options = {"cookie": plan["member_cookie"]} if who == "member" else {}
+        if args.warmup:
+            run_wrk(url, args, args.warmup, **options)
+            drain(base, args.workers)
+        print(f"  {label} ({who}) …", flush=True)
+        rows.append((label, path, who, target, run_wrk(url, args, args.duration, **options)))
+        drain(base, args.workers)
+    return rows
+
+
+def drain(base, workers):
+    """
+    Wait for the requests a slow page left queued when wrk stopped (sync workers finish
+    them all), so that they do not eat into the next page's time: one /healthz per
+    worker gets through only behind them.
+    """
+    for _ in range(workers):
+        with urllib.request.urlopen(base + "/healthz", timeout=300):
+            pass
+
+
+def worker_memory(master_pid):
+    """Resident memory of each gunicorn worker, in MB, read from /proc."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", text, re.MULTILINE):
+            rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.MULTILINE)
+            sizes.append(int(rss.group(1)) // 1024 if rss else 0)
+    return sorted(sizes)
+
+
+def verdict(target, rate, share, p99_ms, errors):
+    if target is None:
+        return ""
+    if errors:
+        return "misses (errors)"
+    if target[0] == "rate":
+        return "meets" if rate >= target[1] else f"misses (< {target[1]}/s)"
+    _, minimum, p99_limit = target
+    misses = []
+    if share < minimum:
+        misses.append(f"< {minimum:.0%}")
+    if p99_limit and p99_ms >= p99_limit:
+        misses.append(f"p99 ≥ {p99_limit} ms")
+    return f"misses ({', '.join(misses)})" if misses else "meets"
+
+
+def render(database, args, counts, plan, rows, memory, recount, load):
+    healthz = rows[0][4]
+    floor = healthz["requests"] / (healthz["duration_us"] / 1e6) if "requests" in healthz else 0
+    lines = [
+        f"# Benchmark: {'SQLite' if database == 'sqlite' else 'PostgreSQL'}",
+        "",
+        f"- when: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}",
+        f"- data: {counts['titles']:,} titles, {counts['members']:,} members, "
+        f"{counts['ratings']:,} ratings, {counts['comments']:,} comments",
+        f"- popular title: `{plan['popular_slug']}` ({plan['popular_ratings']:,} ratings, "
+        f"{plan['popular_comments']:,} comments); median title: `{plan['median_slug']}` "
+        f"({plan['median_ratings']:,} ratings)",
+        f"- load: gunicorn, {args.workers} sync workers, production settings; wrk "
+        f"-t{args.threads} -c{args.connections} -d{args.duration}s after a {args.warmup}s "
+        f"warm-up per page; all on 127.0.0.1 of one {os.cpu_count()}-core machine",
+        f"- load average before the run: {load:.2f} (anything else running skews every figure)",
+        "",
+        "| page | path | as | req/s | p50 ms | p99 ms | errors | × /healthz | target |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for label, path, who, target, result in rows:
+        if "failed" in result:
+            lines.append(
+                f"| {label} | `{path}` | {who} | — | — | — | wrk failed | — | {result['failed']} |"
+            )
+            continue
+        if not result["requests"]:
+            lines.append(
+                f"| {label} | `{path}` | {who} | 0 | — | — | no request done in "
+                f"{args.duration}s | 0 | {verdict(target, 0, 0, 0, 0)} |"
+            )
+            continue
+        rate = result["requests"] / (result["duration_us"] / 1e6)
+        errors = sum(result[key] for key in ("connect", "read", "write", "status", "timeout"))
+        share = rate / floor if floor else 0
+        p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
+        lines.append(
+            f"| {label} | `{path}` | {who} | {rate:,.1f} | {p50:,.1f} | {p99:,.1f} | "
+            f"{errors:,} of {result['requests']:,} | {share:.3f} | "
+            f"{verdict(target, rate, share, p99, errors)} |"
+        )
+    lines += [
+        "",
+        f"Worker memory after the run (RSS): {', '.join(f'{mb} MB' for mb in memory)}.",
+        "",
+        f"`recount_tears` after the run: {recount.strip()}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def commit():
+    run = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    # Results written by this very run (the first database's) do not make the code dirty.
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return (run.stdout.strip() or "unknown") + ("-dirty" if dirty else "")
+
+
+def bench(database, args):
+    print(f"== {database}: preparing the database", flush=True)
+    env = bench_environment(database, args)
+    counts = prepare_database(database, env, args)
+    with tempfile.TemporaryDirectory() as work:
+        plan = prepare_script(env, "plan", work)
+        load = os.getloadavg()[0]
+        print(f"== {database}: loading each page for {args.duration}s", flush=True)
+        with gunicorn(env, args, Path(work) / "gunicorn.log") as (server, base):
+            rows = measure(base, args, plan, Path(work) / "rate.tsv")
+            memory = worker_memory(server.pid)
+    recount = manage(env, "recount_tears", capture=True)
+    report = render(database, args, counts, plan, rows, memory, recount, load)
+    results = BENCH / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"{database}-latest.md").write_text(report)
+    print(report)
+
+
+def main():
+    args = parse_arguments()
+    ensure_wrk()
+    for database in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        try:
+            bench(database, args)
+        except subprocess.CalledProcessError as error:
+            detail = f": {error.stderr.strip()}" if error.stderr else " (its output is above)"
+            raise SystemExit(
+                f"Benchmark stopped: {' '.join(error.cmd[1:])} failed{detail}"
+            ) from None
+
+
+if __name__ == "__main__":
+    main()

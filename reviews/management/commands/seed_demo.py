@@ -1,0 +1,227 @@
+import random
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Max
+
+from catalogue.covers import render_cover
+from catalogue.models import Theme, Title
+from reviews import bulk, demo
+from reviews.models import Comment, Rating, Report
+from reviews.stats import recount_all, touch
+
+# Demo titles share these covers: drawing ten thousand would take longer than the seed.
+DEMO_COVERS = {kind: f"covers/demo-{kind}.png" for kind in Title.Kind.values}
+
+
+class Progress:
+    """A one-line progress bar per step on stderr, redrawn every 1%."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.interactive = stream.isatty()
+        self.started = time.monotonic()
+
+    def track(self, label, rows, total):
+        step = max(1, total // 100)
+        self._draw(label, 0, total)
+        done = 0
+        for row in rows:
+            yield row
+            done += 1
+            if done % step == 0 and self.interactive:
+                self._draw(label, done, total)
+        self._draw(label, done, total, final=True)
+
+    def note(self, label):
+        self._draw(label, 1, 1, final=True)
+
+    def _draw(self, label, done, total, final=False):
+        if not (final or self.interactive):
+            return
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        line = (
+            f"\r{label:<22} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+            f"{done:>9,}/{total:<9,} {time.monotonic() - self.started:6.1f}s"
+        )
+        self.stream.write(line, style_func=str, ending="\n" if final else "")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    """
+    Add synthetic members, titles, ratings, comments and reports to the catalogue, for
+    load tests and demos. Deterministic for a seed; stats exact when it ends.
+    """
+
+    help = (
+        "Add synthetic but plausible demo data (members demo000001…, made-up titles on the "
+        "real themes, skewed ratings, comments with stances, spoilers and reports) using the "
+        "database's fastest bulk path. Refuses a database with real members unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--titles", type=int, default=10_000)
+        parser.add_argument("--members", type=int, default=100_000)
+        parser.add_argument("--ratings", type=int, default=1_000_000)
+        parser.add_argument("--comments", type=int, default=200_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--password",
+            help="The password every demo member signs in with (default: none can sign in).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even though the database has members not created by seed_demo.",
+        )
+
+    def handle(self, *args, titles, members, ratings, comments, seed, password, force, **options):
+        started = time.monotonic()
+        counts = {"titles": titles, "members": members, "ratings": ratings, "comments": comments}
+        for name, value in counts.items():
+            if value < 0:
+                raise CommandError(f"--{name} must be zero or more, not {value}.")
+        user_model = get_user_model()
+        self._refuse_real_members(user_model, force)
+        theme_ids = list(Theme.objects.order_by("pk").values_list("pk", flat=True))
+        if titles and not theme_ids:
+            raise CommandError(
+                "There are no themes: load the catalogue first "
+                "(manage.py loaddata fixtures/catalogue.json); demo titles take its themes."
+            )
+        existing = list(Title.objects.published().order_by("pk").values_list("pk", "year"))
+        published = len(existing) + titles - titles // demo.UNPUBLISHED_EVERY
+        if ratings > published * members:
+            raise CommandError(
+                f"--ratings {ratings:,} is more than possible: each of the {members:,} new "
+                f"members can rate each of the {published:,} published titles once "
+                f"({published * members:,} ratings at most)."
+            )
+        if comments and not (members and published):
+            raise CommandError("--comments needs at least one new member and a published title.")
+
+        rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+        progress = Progress(self.stderr)
+        bulk.tune_sqlite_for_bulk_load()
+        with transaction.atomic():
+            plan = {
+                "first_user": self._next_id(user_model),
+                "first_number": self._next_member_number(user_model),
+                "first_title": self._next_id(Title),
+                "first_comment": self._next_id(Comment),
+                "taken_slugs": set(Title.objects.values_list("slug", flat=True)),
+                "existing": existing,
+                "theme_ids": theme_ids,
+                "covers": self._demo_covers(),
+                # Hashed once for all members: a hundred thousand hashes would take hours.
+                "password": make_password(password),
+            }
+            tables = (user_model, Title, Title.themes.through, Rating, Comment, Report)
+            with bulk.without_secondary_indexes(*tables):
+                reports = self._load(rng, progress, plan, titles, members, ratings, comments)
+                bulk.reset_sequences(*tables)
+            progress.note("indexes rebuilt")
+            recount_all()  # writes every title's totals from the rows just loaded
+            touch()  # the rows skipped the model methods that renew visitors' cached pages
+            progress.note("stats counted")
+        self.stdout.write(
+            f"Added {members:,} members, {titles:,} titles, {ratings:,} ratings, "
+            f"{comments:,} comments and {reports:,} reports "
+            f"(seed {seed}) in {time.monotonic() - started:.1f}s; stats are exact."
+        )
+
+    def _load(self, rng, progress, plan, titles, members, ratings, comments):
+        """Stream every demo row into its table; returns the number of reports."""
+        user_model = get_user_model()
+        member_ids = range(plan["first_user"], plan["first_user"] + members)
+        bulk.insert(
+            user_model,
+            demo.MEMBER_COLUMNS,
+            progress.track(
+                "members",
+                demo.member_rows(
+                    rng, plan["first_user"], plan["first_number"], members, plan["password"]
+                ),
+                members,
+            ),
+        )
+
+        title_rows = list(
+            progress.track(
+                "titles",
+                demo.title_rows(
+                    rng, plan["first_title"], titles, plan["taken_slugs"], plan["covers"]
+                ),
+                titles,
+            )
+        )
+        bulk.insert(Title, demo.TITLE_COLUMNS, title_rows)
+        theme_rows = list(
+            demo.title_theme_rows(rng, [row[0] for row in title_rows], plan["theme_ids"])
+        )
+        bulk.insert(
+            Title.themes.through,
+            ["title_id", "theme_id"],
+            progress.track("themes of titles", theme_rows, len(theme_rows)),
+        )
+
+        # The real catalogue's titles are the famous ones: the most rated and discussed.
+        existing = list(plan["existing"])
+        new = [(row[0], row[6]) for row in title_rows if row[15]]
+        rng.shuffle(existing)
+        rng.shuffle(new)
+        ranked = existing + new
+        bulk.insert(
+            Rating,
+            demo.RATING_COLUMNS,
+            progress.track("ratings", demo.rating_rows(rng, ranked, member_ids, ratings), ratings),
+        )
+        comment_rows = demo.comment_rows(rng, plan["first_comment"], ranked, member_ids, comments)
+        report_rows = demo.reports_and_hidden(rng, comment_rows, member_ids)
+        bulk.insert(
+            Comment, demo.COMMENT_COLUMNS, progress.track("comments", comment_rows, comments)
+        )
+        bulk.insert(
+            Report, demo.REPORT_COLUMNS, progress.track("reports", report_rows, len(report_rows))
+        )
+        return len(report_rows)
+
+    def _refuse_real_members(self, user_model, force):
+        real = user_model.objects.exclude(
+            username__regex=rf"^{demo.MEMBER_PREFIX}[0-9]{{6,}}$",
+            email__endswith=f"@{demo.MEMBER_EMAIL_DOMAIN}",
+        )
+        if not force and real.exists():
+            raise CommandError(
+                f"This database has {real.count():,} real member(s) (for example "
+                f"{real.order_by('pk').first().username!r}): seed_demo adds tens of thousands "
+                "of fake ones beside them. Use a separate database, or pass --force."
+            )
+
+    def _next_id(self, model):
+        return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+    def _next_member_number(self, user_model):
+        """Demo members are numbered on from the last run's, so runs can add up."""
+        last = (
+            user_model.objects.filter(username__regex=rf"^{demo.MEMBER_PREFIX}[0-9]{{6,}}$")
+            .order_by("-pk")
+            .values_list("username", flat=True)
+            .first()
+        )
+        return int(last.removeprefix(demo.MEMBER_PREFIX)) + 1 if last else 1
+
+    def _demo_covers(self):
+        for kind, name in DEMO_COVERS.items():
+            if not default_storage.exists(name):
+                label = Title.Kind(kind).label
+                default_storage.save(name, ContentFile(render_cover("A demo title", label)))
+        return DEMO_COVERS

@@ -1,0 +1,288 @@
+"""seed_demo fills a database with plausible demo data, fast, deterministically, exactly."""
+
+import hashlib
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, Max
+from django.test import Client
+
+from catalogue.models import SiteStats, Theme, Title, TitleStats
+from reviews import demo
+from reviews.demo import MEMBER_EMAIL_DOMAIN
+from reviews.models import Comment, Rating, Report
+from reviews.stats import recount_all
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"titles": 50, "members": 200, "ratings": 2_000, "comments": 300}
+
+
+@pytest.fixture
+def real_catalogue(catalogue):
+    """The real catalogue's titles, by slug: demo data goes beside them."""
+    return set(Title.objects.values_list("slug", flat=True))
+
+
+def seed(**options):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("seed_demo", **{**SMALL, "seed": 7, **options}, stdout=stdout, stderr=stderr)
+    return stdout.getvalue(), stderr.getvalue()
+
+
+def everything():
+    """How many rows each table holds: what a refused run must leave unchanged."""
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            get_user_model(),
+            Title,
+            Title.themes.through,
+            Rating,
+            Comment,
+            Report,
+            TitleStats,
+            Theme,
+        )
+    }
+
+
+def digest():
+    """A fingerprint of the demo data by natural keys, blind to the ids the database chose."""
+    parts = [
+        list(
+            get_user_model()
+            .objects.order_by("username")
+            .values_list("username", "email", "date_joined")
+        ),
+        list(
+            Title.objects.order_by("slug").values_list(
+                "slug",
+                "name",
+                "original_name",
+                "kind",
+                "year",
+                "studio",
+                "episodes",
+                "runtime_minutes",
+                "synopsis",
+                "why_it_hurts",
+                "is_published",
+                "created_at",
+            )
+        ),
+        list(
+            Title.themes.through.objects.order_by("title__slug", "theme__slug").values_list(
+                "title__slug", "theme__slug"
+            )
+        ),
+        list(
+            Rating.objects.order_by("user__username", "title__slug").values_list(
+                "user__username", "title__slug", "tears", "created_at", "updated_at"
+            )
+        ),
+        list(
+            Comment.objects.order_by("created_at", "user__username", "body").values_list(
+                "user__username",
+                "title__slug",
+                "body",
+                "is_spoiler",
+                "stance",
+                "is_hidden",
+                "created_at",
+                "edited_at",
+            )
+        ),
+        list(
+            Report.objects.order_by("comment__created_at", "reporter__username").values_list(
+                "comment__body", "reporter__username", "reason", "dismissed_at"
+            )
+        ),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def remove_demo_data(before_slugs):
+    Report.objects.all().delete()
+    Comment.objects.all().delete()
+    Rating.objects.all().delete()
+    Title.objects.exclude(slug__in=before_slugs).delete()
+    get_user_model().objects.all().delete()
+    TitleStats.objects.all().delete()
+    SiteStats.objects.all().delete()
+
+
+def test_it_adds_the_numbers_asked_for_with_exact_stats(real_catalogue):
+    output, progress = seed()
+
+    assert Title.objects.exclude(slug__in=real_catalogue).count() == 50
+    assert get_user_model().objects.count() == 200
+    assert Rating.objects.count() == 2_000
+    assert Comment.objects.count() == 300
+    assert recount_all() == [], "seed_demo must leave every total exact"
+    site = SiteStats.current()
+    assert site.rating_count == 2_000
+    assert site.rating_sum == sum(Rating.objects.values_list("tears", flat=True))
+    assert "Added 200 members, 50 titles, 2,000 ratings, 300 comments" in output
+    assert "stats are exact" in output
+    for step in ("members", "titles", "ratings", "comments", "stats counted"):
+        assert step in progress
+
+
+def test_demo_titles_look_like_catalogue_entries(real_catalogue):
+    seed()
+    demo_titles = Title.objects.exclude(slug__in=real_catalogue)
+    for title in demo_titles.annotate(theme_count=Count("themes")):
+        assert 1970 <= title.year <= 2025
+        assert 1 <= title.theme_count <= 4
+        assert title.name and title.original_name and title.studio and title.synopsis
+        assert (title.episodes is not None) == (title.kind == "series")
+        assert (title.runtime_minutes is not None) == (title.kind == "movie")
+        assert title.cover.storage.exists(title.cover.name), "every title has a picture"
+    assert demo_titles.filter(is_published=False).count() == 0  # 1 in 100; 50 titles
+    assert len({title.slug for title in demo_titles}) == 50
+
+
+def test_members_share_one_password_hash_and_are_marked_as_demo(real_catalogue):
+    seed(password="tears-for-load-tests")
+    members = get_user_model().objects.order_by("pk")
+    assert [member.username for member in members[:2]] == ["demo000001", "demo000002"]
+    assert all(m.email == f"{m.username}@{MEMBER_EMAIL_DOMAIN}" for m in members)
+    # Hashed once: every member carries the very same salted hash.
+    assert members.values("password").distinct().count() == 1
+    assert members.first().check_password("tears-for-load-tests")
+
+
+def test_without_a_password_no_demo_member_can_sign_in(real_catalogue):
+    seed()
+    assert not get_user_model().objects.first().has_usable_password()
+
+
+def test_popularity_is_skewed_and_the_real_catalogue_is_most_rated(real_catalogue):
+    seed()
+    counts = sorted(TitleStats.objects.values_list("rating_count", flat=True), reverse=True)
+    assert counts[0] > 3 * counts[len(counts) // 2]
+    # The famous titles are the most rated: the real catalogue tops the chart.
+    most_rated = TitleStats.objects.order_by("-rating_count")[: len(real_catalogue) // 2]
+    assert {row.title.slug for row in most_rated} <= real_catalogue
+    # Each member rates a title at most once (the database would refuse otherwise).
+    top = Rating.objects.values("user", "title").annotate(n=Count("id")).aggregate(Max("n"))
+    assert top["n__max"] == 1
+
+
+def test_comments_have_stances_spoilers_reports_and_hidden_ones(real_catalogue):
+    seed(comments=2_000)
+    stances = Counter(Comment.objects.values_list("stance", flat=True))
+    assert 0.2 < stances["agree"] / 2_000 < 0.4
+    assert 0.08 < stances["disagree"] / 2_000 < 0.22
+    assert 0.05 < Comment.objects.filter(is_spoiler=True).count() / 2_000 < 0.15
+    assert Report.objects.exists()
+    for report in Report.objects.select_related("comment"):
+        assert report.reporter_id != report.comment.user_id
+    hidden = Comment.objects.filter(is_hidden=True)
+    assert hidden.exists()
+    # Titles count only the comments the public sees.
+    assert sum(TitleStats.objects.values_list("comment_count", flat=True)) == (
+        2_000 - hidden.count()
+    )
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_does_not(real_catalogue):
+    seed(seed=7)
+    first = digest()
+    remove_demo_data(real_catalogue)
+    seed(seed=7)
+    assert digest() == first
+    remove_demo_data(real_catalogue)
+    seed(seed=8)
+    assert digest() != first
+
+
+def test_a_second_run_adds_to_the_first(real_catalogue):
+    seed()
+    seed(titles=10, members=20, ratings=100, comments=10, seed=2)
+    assert get_user_model().objects.count() == 220
+    assert get_user_model().objects.filter(username="demo000220").exists()
+    assert Rating.objects.count() == 2_100
+    assert recount_all() == []
+
+
+def test_it_refuses_a_database_with_real_members(real_catalogue, reader):
+    before = everything()
+    with pytest.raises(CommandError, match="1 real member.*'reader'.*--force"):
+        seed()
+    assert everything() == before
+
+
+def test_force_seeds_beside_real_members_and_leaves_them_alone(real_catalogue, reader):
+    seed(force=True)
+    assert get_user_model().objects.count() == 201
+    assert not reader.ratings.exists()
+    assert recount_all() == []
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"titles": -1}, "--titles must be zero or more, not -1"),
+        ({"ratings": -5}, "--ratings must be zero or more"),
+        ({"ratings": 81 * 200 + 1}, "more than possible.*16,200 ratings at most"),
+        ({"members": 0, "ratings": 0}, "--comments needs at least one new member"),
+    ],
+)
+def test_bad_arguments_are_refused_and_nothing_is_written(real_catalogue, options, message):
+    before = everything()
+    with pytest.raises(CommandError, match=message):
+        seed(**options)
+    assert everything() == before
+
+
+def test_a_bad_number_on_the_command_line_is_refused(real_catalogue):
+    before = everything()
+    with pytest.raises(CommandError, match="invalid int value"):
+        call_command("seed_demo", "--titles", "lots", stdout=io.StringIO())
+    assert everything() == before
+
+
+def test_it_needs_the_catalogues_themes_first(db):
+    with pytest.raises(CommandError, match="no themes: load the catalogue first"):
+        seed()
+    assert not Title.objects.exists()
+
+
+def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogue, monkeypatch):
+    def indexes():
+        with connection.cursor() as cursor:
+            return {
+                model._meta.db_table: sorted(
+                    connection.introspection.get_constraints(cursor, model._meta.db_table)
+                )
+                for model in (Rating, Comment, Report, get_user_model(), Title)
+            }
+
+    before, indexes_before = everything(), indexes()
+
+    def broken(*args):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(demo, "reports_and_hidden", broken)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        seed()
+    assert everything() == before
+    assert indexes() == indexes_before
+
+
+def test_visitors_cached_pages_show_the_seeded_data_at_once(real_catalogue, settings):
+    settings.VISITOR_PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    before = Client().get("/").content.decode()
+    assert "demo000" not in before
+    seed()
+    after = Client().get("/").content.decode()
+    assert "demo000" in after, "the newest comments are the demo members' ones"
+    cache.clear()
