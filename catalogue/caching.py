@@ -22,6 +22,24 @@ from django.http import HttpResponse
 from catalogue.models import SiteStats
 
 
+def while_unchanged(name, compute):
+    """
+    `compute()`'s result, computed once per content version and then shared by every
+    request and member until anything visitors can see changes. For the parts of a
+    page that are the same for everyone (facet counts, the home page's charts, similar
+    titles), so signed-in members do not pay for them on every request either.
+    """
+    seconds = settings.VISITOR_PAGE_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    key = f"shared-part:{SiteStats.current_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def is_anonymous_visit(request):
     cookies = request.COOKIES
     return (

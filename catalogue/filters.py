@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.utils.http import urlencode
 
+from catalogue.caching import while_unchanged
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
 
 SEARCH_MAX_LENGTH = 100
@@ -159,7 +160,7 @@ class TitleFilter(django_filters.FilterSet):
         form = TitleFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
-        self.facets = Facets()
+        self.facets = while_unchanged("browse-facets", Facets)
         self.notes = []
         if data is not None:
             data = self._clean_params(data)

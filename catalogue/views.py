@@ -5,7 +5,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from catalogue.caching import cache_for_visitors
+from catalogue.caching import cache_for_visitors, while_unchanged
 from catalogue.filters import TitleFilter, without_controls
 from catalogue.models import Mention, SiteStats, Theme, Title
 from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
@@ -51,6 +51,11 @@ def as_cards(titles):
 
 @cache_for_visitors
 def home(request):
+    return render(request, "catalogue/home.html", while_unchanged("home-charts", home_charts))
+
+
+def home_charts():
+    """The home page's three charts: the same for every visitor and member."""
     titles = listed_titles(SiteStats.current().mean)
     # Titles with enough ratings to mean something come first; on a young site the
     # rest of the catalogue fills the shelf.
@@ -66,17 +71,17 @@ def home(request):
         titles.filter(stance_count__gte=1)
         .order_by(F("dispute_share").desc(), "-stance_count", "name", "pk")[:HOME_DISPUTED_SHOWN]
     )
-    comments = (
+    comments = list(
         Comment.objects.filter(is_hidden=False, title__is_published=True)
         .select_related("user", "title")
         .order_by("-created_at", "-pk")[:HOME_COMMENTS_SHOWN]
     )
-    return render(request, "catalogue/home.html", {
+    return {
         "saddest": saddest,
         "chart_is_young": bool(saddest) and not saddest[0].well_rated,
         "disputed": disputed,
         "comments": comments,
-    })
+    }
 
 
 @cache_for_visitors
@@ -210,7 +215,9 @@ def title_detail(request, slug):
         "mentions": mentions,
         "distribution": tear_distribution(title),
         "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
-        "similar": similar_titles(title, themes, site_mean),
+        "similar": while_unchanged(
+            f"similar-titles:{title.pk}", lambda: similar_titles(title, themes, site_mean)
+        ),
         "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
         **title_reviews_context(request, title),
     })
