@@ -211,5 +211,8 @@ def recount_all():
                     f"rating_sum {site.rating_sum} → {want_sum}"
                 )
             site.rating_count, site.rating_sum = want_count, want_sum
-            site.save()
+            # Only the totals: the content version may have moved under us.
+            site.save(update_fields=None if site._state.adding else ["rating_count", "rating_sum"])
+        if drift:
+            touch()  # repaired numbers show at once on cached visitor pages
     return drift

@@ -140,3 +140,14 @@ def test_members_share_the_parts_that_are_the_same_for_everyone(title, reader_cl
     touch()
     html = reader_client.get("/titles/grave-of-the-fireflies/").content.decode()
     assert "Your Lie in April (renamed)" in html
+
+
+def test_a_repaired_drift_shows_at_once_on_cached_pages(title):
+    from catalogue.models import TitleStats
+    from reviews.stats import recount_all
+
+    rate(title, [5])
+    TitleStats.objects.filter(pk=title.pk).update(rating_count=9)
+    assert "tear score from 9 ratings" in page("/titles/grave-of-the-fireflies/")
+    assert recount_all() != []
+    assert "tear score from 1 rating" in page("/titles/grave-of-the-fireflies/")
