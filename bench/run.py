@@ -86,6 +86,13 @@ def parse_arguments():
     )
     parser.add_argument("--skip-seed", action="store_true", help="never seed an empty database")
     parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="load only /healthz and the pages whose 'label (who)' contains TEXT "
+        "(repeatable); the results are printed, not written to bench/results/",
+    )
+    parser.add_argument(
         "--scale",
         choices=["full", "small"],
         default="full",
@@ -289,7 +296,7 @@ def check_member_session(base, plan):
 def measure(base, args, plan, plan_file):
     check_member_session(base, plan)
     rows = []
-    for label, method, path, who, target in PAGES:
+    for label, method, path, who, target in chosen_pages(args.only):
         if method == "POST":  # the paths come from the plan file
             url, options = base + "/", {"plan_file": plan_file}
         else:
@@ -302,6 +309,15 @@ def measure(base, args, plan, plan_file):
         rows.append((label, path, who, target, run_wrk(url, args, args.duration, **options)))
         drain(base, args.workers)
     return rows
+
+
+def chosen_pages(only):
+    if not only:
+        return PAGES
+    return [
+        page for page in PAGES
+        if page[0] == "/healthz" or any(text in f"{page[0]} ({page[3]})" for text in only)
+    ]
 
 
 def drain(base, workers):
@@ -422,9 +438,10 @@ def bench(database, args):
             memory = worker_memory(server.pid)
     recount = manage(env, "recount_tears", capture=True)
     report = render(database, args, counts, plan, rows, memory, recount, load)
-    results = BENCH / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"{database}-latest.md").write_text(report)
+    if not args.only:  # the committed results always cover every page
+        results = BENCH / "results"
+        results.mkdir(exist_ok=True)
+        (results / f"{database}-latest.md").write_text(report)
     print(report)
 
 

@@ -9,7 +9,10 @@ a moderation action, a curator's change — raises the version in the same trans
 staler than the database. Reading the version costs one indexed query, which also makes
 this exact with a per-process cache: no process can miss another's invalidation.
 
-Signed-in members always get freshly rendered pages (their own rating and forms).
+Signed-in members get pages built for them (their name, their own rating, forms with
+their CSRF token), around parts that are the same for everyone — a page's list of
+titles, a title's facts and comments — rendered once per content version and shared
+(`while_unchanged`, `shared_html`).
 """
 
 import hashlib
@@ -18,6 +21,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 from catalogue.models import SiteStats
 
@@ -40,6 +44,22 @@ def while_unchanged(name, compute):
     return value
 
 
+def shared_html(name, template_name, context_for):
+    """
+    `template_name` rendered with the context `context_for()` returns, once per content
+    version, for a part of a page that is the same for everyone. It is rendered without
+    the request, so no context processor can put one member's name, CSRF token or
+    messages into HTML that everyone is then served: what the part needs from the request
+    (its path, its query) goes into the context explicitly.
+    """
+    return while_unchanged(name, lambda: render_to_string(template_name, context_for()))
+
+
+def address_key(request):
+    """A short cache key for the page's whole address: path, query and host."""
+    return hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+
+
 def is_anonymous_visit(request):
     cookies = request.COOKIES
     return (
@@ -50,8 +70,7 @@ def is_anonymous_visit(request):
 
 
 def page_key(request, version):
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"visitor-page:{version}:{address}"
+    return f"visitor-page:{version}:{address_key(request)}"
 
 
 def cache_for_visitors(view):

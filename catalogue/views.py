@@ -4,13 +4,14 @@ from django.db import DatabaseError, connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 
-from catalogue.caching import cache_for_visitors, while_unchanged
+from catalogue.caching import address_key, cache_for_visitors, shared_html, while_unchanged
 from catalogue.filters import TitleFilter, without_controls
 from catalogue.models import Mention, SiteStats, Theme, Title
 from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, TearLevel
-from reviews.views import title_reviews_context
+from reviews.views import title_comments, title_reviews_context
 
 TITLES_PER_PAGE = 24
 SIMILAR_TITLES_SHOWN = 6
@@ -51,7 +52,9 @@ def as_cards(titles):
 
 @cache_for_visitors
 def home(request):
-    return render(request, "catalogue/home.html", while_unchanged("home-charts", home_charts))
+    # Below the header, the home page is the same for everyone.
+    charts = shared_html("home-charts", "catalogue/_home_charts.html", home_charts)
+    return render(request, "catalogue/home.html", {"charts": charts})
 
 
 def home_charts():
@@ -86,22 +89,37 @@ def home_charts():
 
 @cache_for_visitors
 def browse(request):
+    # Everything below the header depends only on the address, so it is rendered once
+    # per content version for each address and shared by every visitor and member.
+    return render(request, "catalogue/browse.html", while_unchanged(
+        f"browse:{address_key(request)}", lambda: browse_results(request.path, request.GET)
+    ))
+
+
+def browse_results(path, query):
+    """The filtered, sorted page of titles for `query`, rendered for everyone."""
     titles = listed_titles(SiteStats.current().mean)
-    title_filter = TitleFilter(request.GET, queryset=titles, request=request)
+    title_filter = TitleFilter(query, queryset=titles)
     paginator = Paginator(title_filter.qs, TITLES_PER_PAGE)
-    number, page_note = page_number(request.GET.getlist("page"), paginator.num_pages)
+    number, page_note = page_number(query.getlist("page"), paginator.num_pages)
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
-    return render(request, "catalogue/browse.html", {
-        "filter": title_filter,
-        "page": page,
-        "titles": as_cards(page.object_list),
-        "notes": notes,
-        "pagination": pagination(request.path, title_filter.state, page),
-        "active_filters": [
-            (label, link(request.path, rest)) for label, rest in title_filter.active
-        ],
-    })
+    links = pagination(path, title_filter.state, page)
+    return {
+        "page_number": page.number,
+        "address": links["current"],
+        "results": render_to_string("catalogue/_browse_results.html", {
+            "path": path,
+            "filter": title_filter,
+            "page": page,
+            "titles": as_cards(page.object_list),
+            "notes": notes,
+            "pagination": links,
+            "active_filters": [
+                (label, link(path, rest)) for label, rest in title_filter.active
+            ],
+        }),
+    }
 
 
 def page_number(values, last_page):
@@ -204,23 +222,41 @@ def similar_titles(title, themes, site_mean):
 
 @cache_for_visitors
 def title_detail(request, slug):
+    # The facts, the distribution, the comments and the similar titles are the same for
+    # everyone, so they are rendered once per content version for each address; only the
+    # member's own rating and the forms are built for each request.
+    parts = while_unchanged(
+        f"title:{address_key(request)}",
+        lambda: title_parts(slug, request.GET.get("comments")),
+    )
+    return render(request, "catalogue/title_detail.html", {
+        **parts,
+        **title_reviews_context(request, parts["title"]),
+    })
+
+
+def title_parts(slug, comments_page):
+    """The parts of a title's page that are the same for everyone, rendered."""
     site_mean = SiteStats.current().mean
     title = get_object_or_404(listed_titles(site_mean), slug=slug)
     as_cards([title])
     themes = list(title.themes.all())
     mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
-    return render(request, "catalogue/title_detail.html", {
+    return {
         "title": title,
-        "themes": themes,
-        "mentions": mentions,
-        "distribution": tear_distribution(title),
-        "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
-        "similar": while_unchanged(
-            f"similar-titles:{title.pk}", lambda: similar_titles(title, themes, site_mean)
-        ),
-        "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
-        **title_reviews_context(request, title),
-    })
+        "facts": render_to_string("catalogue/_title_facts.html", {
+            "title": title,
+            "themes": themes,
+            "mentions": mentions,
+            "distribution": tear_distribution(title),
+            "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
+            "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
+        }),
+        "similar": render_to_string("catalogue/_similar_titles.html", {
+            "similar": similar_titles(title, themes, site_mean),
+        }),
+        **title_comments(title, comments_page),
+    }
 
 
 @cache_for_visitors

@@ -1,7 +1,8 @@
 """
 What members do on a title page: rate it, comment, edit or delete their comments, and
 report someone else's. Every change is a POST from a signed-in member; the title page
-itself gets its reviews section from `title_reviews_context`.
+itself gets its comments from `title_comments` (the same for everyone, so shared) and
+the member's own part from `title_reviews_context`.
 """
 
 from django.contrib import messages
@@ -10,6 +11,8 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalogue.models import Title, TitleStats
@@ -19,12 +22,12 @@ from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLev
 COMMENTS_PER_PAGE = 20
 
 
-def title_reviews_context(request, title):
+def title_comments(title, page_number):
     """
-    Everything the title page's reviews section shows, in a fixed number of queries
-    whatever the number of comments: the title's visible comment count (from its stored
-    stats), one page of comments newest first with each author and their current tear
-    rating for the title, and the signed-in member's own rating.
+    The title page's comments, the same for every visitor and member: the visible
+    comment count (from the title's stored stats), one page of comments newest first,
+    each rendered with its author and their current tear rating for the title, and the
+    links to other pages. A fixed number of queries whatever the number of comments.
     """
     try:
         comment_count = title.stats.comment_count
@@ -40,12 +43,35 @@ def title_reviews_context(request, title):
     )
     paginator = Paginator(comments, COMMENTS_PER_PAGE)
     paginator.count = comment_count  # the stored total spares a COUNT(*) per page view
-    page = paginator.get_page(request.GET.get("comments"))
+    page = paginator.get_page(page_number)
     # Paginator skips the query for an empty page; reading the slice ourselves keeps the
     # page's cost the same however many comments the title has.
     offset = (page.number - 1) * COMMENTS_PER_PAGE
     page.object_list = list(comments[offset : offset + COMMENTS_PER_PAGE])
+    return {
+        "comment_count": comment_count,
+        "comments": [
+            {
+                "pk": comment.pk,
+                "user_id": comment.user_id,
+                "author": comment.user.get_username(),
+                "html": render_to_string("reviews/_comment_text.html", {"comment": comment}),
+                "edit_url": reverse("reviews:edit_comment", args=[comment.pk]),
+                "delete_url": reverse("reviews:delete_comment", args=[comment.pk]),
+                "report_url": reverse("reviews:report_comment", args=[comment.pk]),
+            }
+            for comment in page.object_list
+        ],
+        "comment_pages": render_to_string("reviews/_pagination.html", {
+            "page": page, "param": "comments", "anchor": "comments", "label": "Comment pages",
+        }),
+        # The empty form's fields; each member's <form> adds its own CSRF token.
+        "comment_fields": CommentForm().render(),
+    }
 
+
+def title_reviews_context(request, title):
+    """The reviews section's part that belongs to the member reading it: their rating."""
     my_rating = None
     if request.user.is_authenticated:
         my_rating = (
@@ -55,9 +81,6 @@ def title_reviews_context(request, title):
     return {
         "tear_levels": TearLevel.choices,
         "my_rating": my_rating,
-        "comment_form": CommentForm(),
-        "comments_page": page,
-        "comment_count": comment_count,
     }
 
 

@@ -151,3 +151,75 @@ def test_a_repaired_drift_shows_at_once_on_cached_pages(title):
     assert "tear score from 9 ratings" in page("/titles/grave-of-the-fireflies/")
     assert recount_all() != []
     assert "tear score from 1 rating" in page("/titles/grave-of-the-fireflies/")
+
+
+# Members' pages are built around shared parts (a page's list of titles, a title's facts
+# and comments): those must be as fresh as visitors' pages, and hold nothing of the
+# member whose request happened to render them.
+
+
+def member_page(browser, path):
+    return browser.get(path).content.decode()
+
+
+def test_members_see_a_rating_a_comment_and_a_hidden_comment_at_once(title, reader_client):
+    for path in ("/", "/titles/", "/titles/grave-of-the-fireflies/"):
+        assert "Not rated yet" in member_page(reader_client, path)
+    rate(title, [5])
+    title_page = member_page(reader_client, "/titles/grave-of-the-fireflies/")
+    assert "tear score from 1 rating" in title_page
+    assert "1 rating" in member_page(reader_client, "/titles/")
+    assert "1 rating" in member_page(reader_client, "/")
+    posted = comment(title, body="Wrecked me for a week")
+    assert "Wrecked me for a week" in member_page(reader_client, "/titles/grave-of-the-fireflies/")
+    assert "Wrecked me for a week" in member_page(reader_client, "/")
+    Comment.objects.get(pk=posted.pk).hide()
+    assert "Wrecked me for a week" not in member_page(
+        reader_client, "/titles/grave-of-the-fireflies/"
+    )
+    assert "Wrecked me for a week" not in member_page(reader_client, "/")
+
+
+def test_a_members_own_rating_is_never_shared(title, reader, reader_client, other_client):
+    Rating.objects.rate(reader, title, 5)
+    mine = member_page(reader_client, "/titles/grave-of-the-fireflies/")
+    theirs = member_page(other_client, "/titles/grave-of-the-fireflies/")
+    assert "You rated it <strong>5 — Cried a river</strong>" in mine
+    assert "You rated it" not in theirs
+    assert ">other</a>" in theirs and ">reader</a>" not in theirs  # the header's own name
+
+
+def test_only_the_author_gets_edit_and_delete_links(title, reader, reader_client, other_client):
+    posted = comment(title, body="Mine", user=reader)
+    mine = member_page(reader_client, "/titles/grave-of-the-fireflies/")
+    theirs = member_page(other_client, "/titles/grave-of-the-fireflies/")
+    assert f'href="/comments/{posted.pk}/edit/"' in mine
+    assert f'href="/comments/{posted.pk}/edit/"' not in theirs
+    assert f'href="/comments/{posted.pk}/report/"' in theirs
+    assert f'href="/comments/{posted.pk}/report/"' not in mine
+    visitor = page("/titles/grave-of-the-fireflies/")
+    assert "/edit/" not in visitor and "/report/" not in visitor and "Mine" in visitor
+
+
+def test_each_member_gets_a_form_with_their_own_csrf_token(title, reader, other_reader):
+    browsers = []
+    for member in (reader, other_reader):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(member)
+        browsers.append(browser)
+    for browser, tears in zip(browsers, (2, 4), strict=True):
+        html = member_page(browser, "/titles/grave-of-the-fireflies/")
+        token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        response = browser.post("/titles/grave-of-the-fireflies/rate/",
+                                {"tears": tears, "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert sorted(Rating.objects.values_list("tears", flat=True)) == [2, 4]
+
+
+def test_browse_is_shared_per_address(title, reader_client):
+    make_title("Your Lie in April", slug="your-lie-in-april")
+    everything = member_page(reader_client, "/titles/")
+    found = member_page(reader_client, "/titles/?q=grave")
+    assert "Your Lie in April" in everything
+    assert "Your Lie in April" not in found and "Grave of the Fireflies" in found
+    assert 'value="grave"' in found and 'value="grave"' not in everything
