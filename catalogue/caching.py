@@ -16,14 +16,35 @@ titles, a title's facts and comments — rendered once per content version and s
 """
 
 import hashlib
+import logging
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from redis.exceptions import RedisError
 
 from catalogue.models import SiteStats
+
+logger = logging.getLogger(__name__)
+
+
+def cached(key):
+    """The cached value for `key`, or None; a cache that does not answer is a miss."""
+    try:
+        return cache.get(key)
+    except RedisError as error:
+        logger.warning("cache unavailable, building the page afresh: %s", error)
+        return None
+
+
+def keep(key, value, seconds):
+    """Cache `value`; if the cache does not answer, the page is simply built next time too."""
+    try:
+        cache.set(key, value, seconds)
+    except RedisError as error:
+        logger.warning("cache unavailable, not storing %s: %s", key.split(":")[0], error)
 
 
 def while_unchanged(name, compute):
@@ -37,10 +58,10 @@ def while_unchanged(name, compute):
     if not seconds:
         return compute()
     key = f"shared-part:{SiteStats.current_version()}:{name}"
-    value = cache.get(key)
+    value = cached(key)
     if value is None:
         value = compute()
-        cache.set(key, value, seconds)
+        keep(key, value, seconds)
     return value
 
 
@@ -82,14 +103,14 @@ def cache_for_visitors(view):
         if not seconds or not is_anonymous_visit(request):
             return view(request, *args, **kwargs)
         key = page_key(request, SiteStats.current_version())
-        cached = cache.get(key)
-        if cached is not None:
-            content_type, content = cached
+        page = cached(key)
+        if page is not None:
+            content_type, content = page
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         # A page that set a cookie (a CSRF token, a session) belongs to one visitor.
         if response.status_code == 200 and not response.cookies and not response.streaming:
-            cache.set(key, (response["Content-Type"], response.content), seconds)
+            keep(key, (response["Content-Type"], response.content), seconds)
         return response
 
     return wrapper

@@ -223,3 +223,22 @@ def test_browse_is_shared_per_address(title, reader_client):
     assert "Your Lie in April" in everything
     assert "Your Lie in April" not in found and "Grave of the Fireflies" in found
     assert 'value="grave"' in found and 'value="grave"' not in everything
+
+
+def test_pages_are_built_afresh_when_the_cache_does_not_answer(title, reader_client, caplog):
+    from django.test import override_settings
+
+    from .servers import free_port
+
+    rate(title, [4])
+    dead_redis = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.5},
+    }}
+    with override_settings(CACHES=dead_redis):
+        assert "tear score from 1 rating" in page("/titles/grave-of-the-fireflies/")
+        html = member_page(reader_client, "/titles/grave-of-the-fireflies/")
+        assert "tear score from 1 rating" in html and "Sign out" in html
+        assert "Grave of the Fireflies" in member_page(reader_client, "/titles/")
+    assert "cache unavailable" in caplog.text
