@@ -51,7 +51,11 @@ PAGES = [
     ("browse", "GET", "/titles/", "member", ("share", 0.08, None)),
     ("popular title", "GET", "/titles/{popular}/", "member", ("share", 0.08, None)),
     ("rate a title", "POST", "/titles/<slug>/rate/", "members", ("rate", 150)),
+    # Not a target of the issue: how visitors fare while 4 connections keep rating.
+    ("home, while members rate", "GET", "/", "visitor", None),
+    ("popular title, while members rate", "GET", "/titles/{popular}/", "visitor", None),
 ]
+RATING_ALONGSIDE = 4  # wrk connections sending rating POSTs during the "while" rows
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -259,13 +263,14 @@ def wait_until_up(url, server, log_path):
     raise SystemExit("gunicorn did not answer /healthz:\n" + Path(log_path).read_text()[-3000:])
 
 
-def run_wrk(url, args, seconds, cookie=None, plan_file=None):
+def wrk_command(url, args, seconds, cookie=None, plan_file=None, connections=None):
+    connections = connections or args.connections
     command = [
         "wrk",
         "-t",
-        str(args.threads),
+        str(min(args.threads, connections)),
         "-c",
-        str(args.connections),
+        str(connections),
         "-d",
         f"{seconds}s",
         "--timeout",
@@ -278,6 +283,11 @@ def run_wrk(url, args, seconds, cookie=None, plan_file=None):
     command.append(url)
     if plan_file:
         command += ["--", str(plan_file)]
+    return command
+
+
+def run_wrk(url, args, seconds, cookie=None, plan_file=None):
+    command = wrk_command(url, args, seconds, cookie, plan_file)
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 90)
     found = re.search(r"^BENCH_JSON (.*)$", result.stdout, re.MULTILINE)
     if not found:
@@ -306,9 +316,28 @@ def measure(base, args, plan, plan_file):
             run_wrk(url, args, args.warmup, **options)
             drain(base, args.workers)
         print(f"  {label} ({who}) …", flush=True)
-        rows.append((label, path, who, target, run_wrk(url, args, args.duration, **options)))
+        with ratings_alongside(base, args, plan_file, enabled="while members rate" in label):
+            rows.append((label, path, who, target, run_wrk(url, args, args.duration, **options)))
         drain(base, args.workers)
     return rows
+
+
+@contextmanager
+def ratings_alongside(base, args, plan_file, enabled):
+    """Members rating titles from RATING_ALONGSIDE connections, for the whole block."""
+    if not enabled:
+        yield
+        return
+    seconds = args.duration + 5
+    command = wrk_command(base + "/", args, seconds, plan_file=plan_file,
+                          connections=RATING_ALONGSIDE)
+    ratings = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # let the ratings start before the page's load does
+    try:
+        yield
+    finally:
+        ratings.terminate()
+        ratings.wait(timeout=30)
 
 
 def chosen_pages(only):
