@@ -242,3 +242,22 @@ def test_pages_are_built_afresh_when_the_cache_does_not_answer(title, reader_cli
         assert "tear score from 1 rating" in html and "Sign out" in html
         assert "Grave of the Fireflies" in member_page(reader_client, "/titles/")
     assert "cache unavailable" in caplog.text
+
+
+@pytest.mark.parametrize("comments", [0, 30])
+def test_a_member_served_shared_parts_costs_a_fixed_number_of_queries(
+    title, reader_client, other_client, django_assert_num_queries, comments
+):
+    for number in range(comments):
+        comment(title, body=f"Comment {number}")
+    for path in ("/", "/titles/", "/titles/grave-of-the-fireflies/"):
+        other_client.get(path)  # another member's request renders the shared parts
+    # 1. the session, 2. the member, 3. the content version; the rest comes shared
+    with django_assert_num_queries(3):
+        assert "Grave of the Fireflies" in member_page(reader_client, "/titles/")
+    with django_assert_num_queries(3):
+        assert "The saddest right now" in member_page(reader_client, "/")
+    # 4. the member's own rating of the title
+    with django_assert_num_queries(4):
+        html = member_page(reader_client, "/titles/grave-of-the-fireflies/")
+    assert f"Comments <span class=\"count\">({comments})</span>" in html
