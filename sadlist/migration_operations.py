@@ -34,9 +34,7 @@ class RemoveIndexConcurrently(migrations.RemoveIndex):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
-            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(
-                self.name
-            )
+            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
             schema_editor.remove_index(model, index, **_options(schema_editor))
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
