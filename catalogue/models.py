@@ -209,6 +209,14 @@ class Title(models.Model):
                 condition=Q(kind__in=["movie", "series"]), name="title_kind_known"
             ),
         ]
+        indexes = [
+            # Browse sorted by name and the admin's list of titles (ORDER BY name, id
+            # LIMIT n): read in this order, stopping after one page, instead of sorting
+            # every title. (Browse sorted by year has no such index on purpose: SQLite,
+            # which has no planner statistics, would use it for every year filter too,
+            # 2.5 times slower for a wide range such as "from 2000"; bench/README.md.)
+            models.Index(fields=["name", "id"], name="title_name"),
+        ]
 
     def __str__(self):
         return self.name

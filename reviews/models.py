@@ -185,7 +185,10 @@ class Comment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["title", "-created_at"], name="comment_title_recent"),
+            # A title page's comments, newest first (ORDER BY created_at DESC, id DESC
+            # LIMIT 20 OFFSET n): the whole order, so nothing is left to sort. Also the
+            # comment form's duplicate check (title, created_at >).
+            models.Index(fields=["title", "-created_at", "-id"], name="comment_title_newest"),
             models.Index(fields=["user", "-created_at"], name="comment_user_recent"),
             models.Index(fields=["-created_at"], name="comment_recent"),
         ]

@@ -5,6 +5,8 @@ Named users, as in the product brief: `reader` and `other_reader` are members,
 `curator` is staff in the Curators group, and the plain `client` is a visitor.
 """
 
+import importlib.util
+import io
 import textwrap
 
 import pytest
@@ -44,6 +46,24 @@ def catalogue(db):
     """The real catalogue, loaded from fixtures/ as `make run` loads it."""
     call_command("loaddata", CATALOGUE_FIXTURE, verbosity=0)
     call_command("make_covers", verbosity=0)
+
+
+@pytest.fixture
+def small_demo(catalogue):
+    """The catalogue with a small seed_demo on top: demo members, ratings, comments, reports."""
+    call_command(
+        "seed_demo", titles=20, members=30, ratings=300, comments=40,
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+
+
+def bench_script(name):
+    """bench/<name>.py as a module, for the benchmark's tests."""
+    path = django_settings.BASE_DIR / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -1,35 +1,24 @@
 """The benchmark's rating POSTs and member session are ones the real site accepts."""
 
-import importlib.util
-import io
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.core.management import call_command
 from django.test import Client
 
 from reviews.models import Rating
 from reviews.stats import recount_all
 
+from .conftest import bench_script
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def prepare(catalogue):
+def prepare(small_demo):
     """bench/prepare.py, on a small seeded database."""
-    call_command(
-        "seed_demo", titles=20, members=30, ratings=300, comments=40,
-        stdout=io.StringIO(), stderr=io.StringIO(),
-    )  # fmt: skip
-    spec = importlib.util.spec_from_file_location(
-        "bench_prepare", settings.BASE_DIR / "bench" / "prepare.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_script("prepare")
 
 
 def browser_with(cookie_header):

@@ -1,0 +1,100 @@
+"""
+Pages' orders come straight from the indexes made for them (see bench/README.md, "Query
+plans"), and bench/plans.py, which checks every page's plans at full scale, still runs.
+
+SQLite plans a query the same way for thirty titles as for ten thousand: Sadlist never
+gives it planner statistics, so the plan depends only on the query and the indexes. On
+it, these plans are the ones the full-scale database gets. PostgreSQL plans from the
+size of each table, so a test database says nothing about its full-scale plans.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .conftest import bench_script, curators_group
+from .factories import comment, make_catalogue, make_title
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL plans by table size; a test database shows nothing of them")
+
+
+def query_plan(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(row[3] for row in cursor.fetchall())
+
+
+def page_query(browser, path, needle):
+    """The one SQL query loading `path` made that contains `needle`."""
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(path).status_code == 200
+    found = [query["sql"] for query in queries.captured_queries if needle in query["sql"]]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_title_pages_comments_are_read_newest_first_from_their_index(client, sqlite_only):
+    title = make_title()
+    for number in range(25):
+        comment(title, body=f"Comment {number}")
+    sql = page_query(
+        client, f"/titles/{title.slug}/?comments=2",
+        'ORDER BY "reviews_comment"."created_at" DESC, "reviews_comment"."id" DESC',
+    )  # fmt: skip
+    plan = query_plan(sql)
+    assert "SEARCH reviews_comment USING INDEX comment_title_newest (title_id=?)" in plan
+    assert "TEMP B-TREE" not in plan, "the index holds the whole order: nothing to sort"
+
+
+@pytest.mark.parametrize(
+    "who, path, limit",
+    [
+        ("visitor", "/titles/?sort=name", "LIMIT 24"),
+        ("curator", "/admin/catalogue/title/", "LIMIT 50"),
+    ],
+)
+def test_titles_listed_by_name_are_read_in_name_order(
+    client, curator_client, who, path, limit, sqlite_only
+):
+    make_catalogue(60)  # more than a page of either, so each page is a LIMIT
+    browser = curator_client if who == "curator" else client
+    sql = page_query(
+        browser, path,
+        f'ORDER BY "catalogue_title"."name" ASC, "catalogue_title"."id" ASC {limit}',
+    )  # fmt: skip
+    plan = query_plan(sql)
+    assert "SCAN catalogue_title USING INDEX title_name" in plan
+    assert "TEMP B-TREE" not in plan, "read in name order and stopped after one page"
+
+
+def test_the_plans_script_explains_every_page_and_keeps_nothing(small_demo):
+    plans = bench_script("plans")
+    curators_group()  # the script signs in a curator
+    counts = {table: count_rows(table) for table in ("reviews_rating", "reviews_comment")}
+
+    rows, notes = plans.collect(runs=1, rating_post_count=10)
+
+    assert {table: count_rows(table) for table in counts} == counts
+    pages = {page for row in rows for page in row[2]}
+    assert {"home (visitor)", "rating POST (new) (member)", "comment POST (member)",
+            "admin: moderation queue (curator)", "export (JSON) (member)"} <= pages
+    verdicts = {row[5] for row in rows}
+    assert all(v.startswith(("index", "SCAN: ", "insert")) for v in verdicts), verdicts
+    saddest_shelf = [row for row in rows if row[6].startswith("Expected: ordered by a score")]
+    assert saddest_shelf[0][5].startswith("SCAN: full scan of catalogue_title"), "and says why"
+    assert "rating POSTs" in notes[0]
+    report = plans.write(rows, notes, "Test")
+    assert report.startswith("# Query plans: Test")
+    assert report.count("\n## ") == len(rows)
+
+
+def count_rows(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 -- our own table names
+        return cursor.fetchone()[0]
