@@ -39,7 +39,7 @@ PAGES = [
     (
         "browse: 3 filters, sorted",
         "GET",
-        "/titles/?kind=series&theme=grief&year_min=2000&sort=most_rated",
+        "/titles/?kind=series&theme=grief&year_min=2000&sort=rated",
         "visitor",
         ("share", 0.25, 150),
     ),

@@ -61,3 +61,15 @@ def test_the_member_cookie_is_signed_in(prepare, tmp_path):
     html = browser_with(plan["member_cookie"]).get("/").content.decode()
     assert f">{plan['member_username']}</a>" in html
     assert "Sign out" in html
+
+
+def test_every_page_the_benchmark_loads_is_one_the_site_takes_as_asked(prepare, tmp_path):
+    """A typo in a benchmark URL would measure some other page (say, the default sort)."""
+    plan = prepare.plan(tmp_path)
+    pages = {path for _, method, path, _, _ in bench_script("run").PAGES if method == "GET"}
+    for path in pages:
+        url = path.format(popular=plan["popular_slug"], median=plan["median_slug"])
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        if "page=" not in url:  # a small seed has no page 200; the full scale has 418
+            assert "We could not use all of your request" not in response.content.decode(), url
