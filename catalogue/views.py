@@ -261,7 +261,13 @@ def title_parts(slug, comments_page):
 
 @cache_for_visitors
 def theme_list(request):
-    # Each theme names its first titles and links to browse for the rest, so the
+    return render(request, "catalogue/theme_list.html", {
+        "listing": shared_html("theme-list", "catalogue/_theme_list.html", theme_list_context),
+    })
+
+
+def theme_list_context():
+    # Each theme names its first titles and links to its page for the rest, so the
     # page stays the same size however large the catalogue grows.
     first_titles = Title.objects.published().order_by("name", "pk")[:THEME_TITLES_LISTED]
     themes = (
@@ -271,22 +277,31 @@ def theme_list(request):
         .order_by("name")
         .prefetch_related(Prefetch("titles", queryset=first_titles, to_attr="first_titles"))
     )
-    return render(request, "catalogue/theme_list.html", {"themes": themes})
+    return {"themes": themes}
 
 
 @cache_for_visitors
 def theme_detail(request, slug):
+    parts = while_unchanged(f"theme:{slug}", lambda: theme_parts(slug))
+    return render(request, "catalogue/theme_detail.html", parts)
+
+
+def theme_parts(slug):
+    """A theme's page below the header, the same for everyone: its saddest titles."""
     theme = get_object_or_404(Theme, slug=slug)
     titles = as_cards(
         listed_titles(SiteStats.current().mean)
         .filter(themes=theme)
         .order_by(F("tear_score").desc(), "name", "pk")[: TITLES_PER_PAGE + 1]
     )
-    return render(request, "catalogue/theme_detail.html", {
+    return {
         "theme": theme,
-        "titles": titles[:TITLES_PER_PAGE],
-        "has_more": len(titles) > TITLES_PER_PAGE,
-    })
+        "listing": render_to_string("catalogue/_theme_detail.html", {
+            "theme": theme,
+            "titles": titles[:TITLES_PER_PAGE],
+            "has_more": len(titles) > TITLES_PER_PAGE,
+        }),
+    }
 
 
 @cache_for_visitors

@@ -270,6 +270,12 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_member"),
         ]
+        indexes = [
+            # The moderation queue starts from the reports no one has dismissed yet.
+            models.Index(
+                fields=["comment"], condition=Q(dismissed_at__isnull=True), name="report_open"
+            ),
+        ]
 
     def __str__(self):
         return f"Report on comment {self.comment_id} by {self.reporter}"
@@ -281,13 +287,12 @@ class ReportedCommentQuerySet(CommentQuerySet):
         Comments that members reported and no moderator has dismissed yet, each with
         `open_report_count`, most reported first: the moderation queue.
         """
+        # Joined to the open reports only (one filter() call, so one inner join that
+        # the count reuses), so the database starts from the open reports through
+        # `report_open` instead of counting the reports of every comment on the site.
         return (
-            self.annotate(
-                open_report_count=models.Count(
-                    "reports", filter=Q(reports__dismissed_at__isnull=True)
-                )
-            )
-            .filter(open_report_count__gt=0)
+            self.filter(reports__dismissed_at__isnull=True, reports__id__isnull=False)
+            .annotate(open_report_count=models.Count("reports"))
             .order_by("-open_report_count", "pk")
         )
 

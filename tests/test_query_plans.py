@@ -98,3 +98,11 @@ def count_rows(table):
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 -- our own table names
         return cursor.fetchone()[0]
+
+
+def test_the_moderation_queue_starts_from_the_open_reports(small_demo, curator_client,
+                                                           sqlite_only):
+    sql = page_query(curator_client, "/admin/reviews/reportedcomment/", 'AS "open_report_count"')
+    plan = query_plan(sql)
+    assert "reviews_report USING INDEX report_open" in plan, plan
+    assert not plan.startswith("SCAN reviews_comment"), "not every comment on the site"

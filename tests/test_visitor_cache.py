@@ -261,3 +261,16 @@ def test_a_member_served_shared_parts_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         html = member_page(reader_client, "/titles/grave-of-the-fireflies/")
     assert f"Comments <span class=\"count\">({comments})</span>" in html
+
+
+def test_members_see_theme_pages_change_at_once(title, reader_client):
+    assert "Not rated yet" in member_page(reader_client, "/themes/war/")
+    assert "1 title" in member_page(reader_client, "/themes/")
+    rate(title, [5])
+    assert "1 rating" in member_page(reader_client, "/themes/war/")
+    make_title("Barefoot Gen", slug="barefoot-gen", themes=title.themes.all())
+    from reviews.stats import touch
+
+    touch()  # as the admin does when a curator saves a title
+    assert "2 titles" in member_page(reader_client, "/themes/")
+    assert "Barefoot Gen" in member_page(reader_client, "/themes/war/")
