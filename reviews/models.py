@@ -69,10 +69,16 @@ class RatingQuerySet(models.QuerySet):
 class Rating(models.Model):
     """One member's tear rating of one title."""
 
+    # No index of their own: rating_one_per_member (user, title) and rating_title_tears
+    # (title, tears) start with these columns and serve every lookup and cascade, and
+    # each index less is one less to write on every rating.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings",
+        db_index=False,
     )
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="ratings")
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="ratings", db_index=False
+    )
     tears = models.PositiveSmallIntegerField(choices=TearLevel.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,10 +171,15 @@ class Comment(models.Model):
 
     Stance = Stance
 
+    # No index of their own: comment_user_recent and comment_title_newest start with
+    # these columns and serve every lookup and cascade.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments",
+        db_index=False,
     )
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="comments")
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     body = models.TextField(max_length=5000)
     is_spoiler = models.BooleanField("contains spoilers", default=False)
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.NONE)
