@@ -87,7 +87,9 @@ def test_the_plans_script_explains_every_page_and_keeps_nothing(small_demo):
     verdicts = {row[5] for row in rows}
     assert all(v.startswith(("index", "SCAN: ", "insert")) for v in verdicts), verdicts
     saddest_shelf = [row for row in rows if row[6].startswith("Expected: ordered by a score")]
-    assert saddest_shelf[0][5].startswith("SCAN: full scan of catalogue_title"), "and says why"
+    # Which of the two tables is read whole depends, on PostgreSQL, on their sizes.
+    assert saddest_shelf[0][5].startswith("SCAN: "), "and says why"
+    assert "full scan of catalogue_title" in saddest_shelf[0][5]
     assert "rating POSTs" in notes[0]
     report = plans.write(rows, notes, "Test")
     assert report.startswith("# Query plans: Test")
