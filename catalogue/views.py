@@ -231,7 +231,7 @@ def title_detail(request, slug):
     )
     return render(request, "catalogue/title_detail.html", {
         **parts,
-        **title_reviews_context(request, parts["title"]),
+        **title_reviews_context(request, parts["title"], parts["comments"]),
     })
 
 

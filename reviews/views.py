@@ -7,12 +7,14 @@ the member's own part from `title_reviews_context`.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from catalogue.models import Title, TitleStats
@@ -34,11 +36,16 @@ def title_comments(title, page_number):
     except TitleStats.DoesNotExist:
         comment_count = 0
     comments = (
-        Comment.objects.visible().filter(title=title).select_related("user")
-        .annotate(author_tears=Subquery(
-            Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
-            .values("tears")[:1]
-        ))
+        Comment.objects.visible()
+        .filter(title=title)
+        .select_related("user")
+        .annotate(
+            author_tears=Subquery(
+                Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id")).values(
+                    "tears"
+                )[:1]
+            )
+        )
         .order_by("-created_at", "-pk")
     )
     paginator = Paginator(comments, COMMENTS_PER_PAGE)
@@ -48,39 +55,73 @@ def title_comments(title, page_number):
     # page's cost the same however many comments the title has.
     offset = (page.number - 1) * COMMENTS_PER_PAGE
     page.object_list = list(comments[offset : offset + COMMENTS_PER_PAGE])
+    entries = [
+        {
+            "pk": comment.pk,
+            "user_id": comment.user_id,
+            "author": comment.user.get_username(),
+            "html": render_to_string("reviews/_comment_text.html", {"comment": comment}),
+            "edit_url": reverse("reviews:edit_comment", args=[comment.pk]),
+            "delete_url": reverse("reviews:delete_comment", args=[comment.pk]),
+            "report_url": reverse("reviews:report_comment", args=[comment.pk]),
+        }
+        for comment in page.object_list
+    ]
     return {
         "comment_count": comment_count,
-        "comments": [
+        "comments": entries,
+        # The list as a visitor sees it, and as a member who wrote none of it does
+        # (Report on each): almost every request is one of these two.
+        "comment_items": {
+            "visitor": comment_items(entries, AnonymousUser()),
+            "member": comment_items(entries, SOME_OTHER_MEMBER),
+        },
+        "comment_pages": render_to_string(
+            "reviews/_pagination.html",
             {
-                "pk": comment.pk,
-                "user_id": comment.user_id,
-                "author": comment.user.get_username(),
-                "html": render_to_string("reviews/_comment_text.html", {"comment": comment}),
-                "edit_url": reverse("reviews:edit_comment", args=[comment.pk]),
-                "delete_url": reverse("reviews:delete_comment", args=[comment.pk]),
-                "report_url": reverse("reviews:report_comment", args=[comment.pk]),
-            }
-            for comment in page.object_list
-        ],
-        "comment_pages": render_to_string("reviews/_pagination.html", {
-            "page": page, "param": "comments", "anchor": "comments", "label": "Comment pages",
-        }),
+                "page": page,
+                "param": "comments",
+                "anchor": "comments",
+                "label": "Comment pages",
+            },
+        ),
         # The empty form's fields; each member's <form> adds its own CSRF token.
         "comment_fields": CommentForm().render(),
     }
 
 
-def title_reviews_context(request, title):
-    """The reviews section's part that belongs to the member reading it: their rating."""
+# Signed in, and the author of none of the comments: shown Report on each of them.
+SOME_OTHER_MEMBER = {"is_authenticated": True, "pk": None}
+
+
+def comment_items(entries, reader):
+    """The comments' <li> items as `reader` sees them, rendered once."""
+    template = get_template("reviews/_comment.html")
+    # Each item is already safe HTML (the template escaped what members wrote).
+    return format_html_join(
+        "", "{}", ((template.render({"comment": entry, "user": reader}),) for entry in entries)
+    )
+
+
+def title_reviews_context(request, title, comments):
+    """
+    The reviews section's part that belongs to the member reading it: their rating,
+    and whether the comments shown include their own (then the list is built for them,
+    with Edit and Delete on theirs).
+    """
     my_rating = None
+    wrote_some = False
     if request.user.is_authenticated:
         my_rating = (
             Rating.objects.filter(user=request.user, title=title)
-            .values_list("tears", flat=True).first()
+            .values_list("tears", flat=True)
+            .first()
         )
+        wrote_some = any(entry["user_id"] == request.user.pk for entry in comments)
     return {
         "tear_levels": TearLevel.choices,
         "my_rating": my_rating,
+        "wrote_some": wrote_some,
     }
 
 
@@ -115,9 +156,7 @@ def post_comment(request, slug):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            comment = Comment.objects.post_from_member(
-                request.user, title, **form.cleaned_data
-            )
+            comment = Comment.objects.post_from_member(request.user, title, **form.cleaned_data)
         except CommentLimitReached as limit:
             form.add_error(None, str(limit))
         else:
@@ -130,7 +169,9 @@ def _own_comment(request, pk):
     """The signed-in member's comment on a published title; anyone else's is a 404."""
     return get_object_or_404(
         Comment.objects.select_related("title"),
-        pk=pk, user=request.user, title__is_published=True,
+        pk=pk,
+        user=request.user,
+        title__is_published=True,
     )
 
 
@@ -147,7 +188,8 @@ def edit_comment(request, pk):
         messages.success(request, "Your comment is updated.")
         return redirect(f"{comment.title.get_absolute_url()}#comment-{comment.pk}")
     return render(
-        request, "reviews/comment_form.html",
+        request,
+        "reviews/comment_form.html",
         {"title": comment.title, "form": form, "comment": comment},
     )
 
@@ -166,7 +208,8 @@ def delete_comment(request, pk):
 def report_comment(request, pk):
     comment = get_object_or_404(
         Comment.objects.visible().select_related("title", "user"),
-        pk=pk, title__is_published=True,
+        pk=pk,
+        title__is_published=True,
     )
     back = f"{comment.title.get_absolute_url()}#comment-{comment.pk}"
     if comment.user_id == request.user.pk:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from catalogue.models import Title, TitleStats
@@ -50,17 +51,19 @@ def test_comments_show_their_authors_current_tear_rating(reader_client, reader, 
     assert "Cried a river</span>" not in html
 
 
-def test_line_breaks_are_kept_and_markup_is_shown_as_text(reader_client, grave):
+def test_line_breaks_are_kept_and_markup_is_shown_as_text(reader_client, other_client, grave):
     body = ("First line\nsecond line\n\n<script>alert('x')</script> <b>bold?</b>\n"
             "javascript:alert(1) and [x](javascript:alert(2)) and "
             "<a href=\"javascript:alert(3)\">click</a>")
     post(reader_client, body)
-    html = comments_section(reader_client.get(TITLE_URL).content.decode())
-    assert "<p>First line<br>\nsecond line</p>" in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &lt;b&gt;bold?&lt;/b&gt;" in html
-    assert "<script>" not in html
-    assert 'href="javascript' not in html
-    assert "&lt;a href=&quot;javascript:alert(3)&quot;&gt;click&lt;/a&gt;" in html
+    # The author, another member and a visitor each get the list built another way.
+    for browser in (reader_client, other_client, Client()):
+        html = comments_section(browser.get(TITLE_URL).content.decode())
+        assert "<p>First line<br>\nsecond line</p>" in html
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &lt;b&gt;bold?&lt;/b&gt;" in html
+        assert "<script>" not in html
+        assert 'href="javascript' not in html
+        assert "&lt;a href=&quot;javascript:alert(3)&quot;&gt;click&lt;/a&gt;" in html
     assert Comment.objects.get().body == body
 
 
