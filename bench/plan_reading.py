@@ -35,8 +35,8 @@ ORDER_NOTES = [
     (
         {"rating_count", "comment_count", "stance_count"},
         "Ordered by COALESCE(a TitleStats count, 0) over a LEFT JOIN (a title may have no "
-        "stats row yet), then by tear score: no index can serve that order as written, "
-        "so the indexes titlestats_rating_count and titlestats_comment_count go unused.",
+        "stats row yet), then by tear score: no index can serve that order as written "
+        "(so the counters carry no index: every rating and comment changes them).",
     ),
     (
         {"year"},

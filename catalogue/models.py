@@ -336,12 +336,10 @@ class TitleStats(models.Model):
     )
     disagree_count = models.PositiveIntegerField(default=0)
 
+    # No index on the counters: every rating and comment changes them, and no page's
+    # query can use one (catalogue/migrations/0004_drop_unused_stats_indexes.py).
     class Meta:
         verbose_name_plural = "title stats"
-        indexes = [
-            models.Index(fields=["rating_count"], name="titlestats_rating_count"),
-            models.Index(fields=["comment_count"], name="titlestats_comment_count"),
-        ]
 
     def __str__(self):
         return f"Stats for {self.title_id}"
