@@ -43,10 +43,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench import prepare  # noqa: E402
 from bench.plan_reading import SLOW_MS, TINY_TABLES, explain, shape, shorten, verdict  # noqa: E402
 from catalogue.filters import SORTS  # noqa: E402
-from catalogue.models import Source, Theme, Title, TitleStats  # noqa: E402
-from reviews.demo import MEMBER_EMAIL_DOMAIN  # noqa: E402
+from catalogue.models import Source, Theme, Title  # noqa: E402
 from reviews.models import Comment, Rating  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -105,20 +105,16 @@ def pages(member, popular, median):
 
 
 def demo_members(count):
-    members = list(
-        get_user_model()
-        .objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}")
-        .order_by("pk")[:count]
-    )
+    members = prepare.demo_members(count)
     if len(members) < count:
         raise SystemExit("The database has no demo members: run manage.py seed_demo first.")
     return members
 
 
 def popular_and_median():
-    by_ratings = TitleStats.objects.filter(title__is_published=True).order_by("-rating_count", "pk")
-    popular = by_ratings.select_related("title").first()
-    median = by_ratings.select_related("title")[by_ratings.count() // 2]
+    popular, median = prepare.popular_and_median()
+    if popular is None:
+        raise SystemExit("The database has no published titles: run manage.py seed_demo first.")
     return popular.title.slug, median.title.slug
 
 

@@ -60,22 +60,41 @@ def signed_in_cookie(member):
     return cookie, form_token
 
 
+def titles_by_ratings():
+    """Published titles' stats, most rated first, each with its title."""
+    return (
+        TitleStats.objects.filter(title__is_published=True)
+        .select_related("title")
+        .order_by("-rating_count", "pk")
+    )
+
+
+def popular_and_median():
+    """The stats of the most-rated title and of the median one (None, None if none)."""
+    by_ratings = titles_by_ratings()
+    popular = by_ratings.first()
+    return popular, (by_ratings[by_ratings.count() // 2] if popular else None)
+
+
+def demo_members(count):
+    """The first `count` members seed_demo made."""
+    return list(
+        get_user_model()
+        .objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}")
+        .order_by("pk")[:count]
+    )
+
+
 def plan(directory):
     """Pick the titles to load and write the rating POSTs; returns what run.py needs."""
     rng = random.Random(1)  # noqa: S311 - a reproducible load, not a secret
-    by_ratings = TitleStats.objects.filter(title__is_published=True).order_by("-rating_count", "pk")
-    popular = by_ratings.select_related("title").first()
-    median = by_ratings.select_related("title")[by_ratings.count() // 2]
-    members = list(
-        get_user_model()
-        .objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}")
-        .order_by("pk")[:SESSIONS]
-    )
+    popular, median = popular_and_median()
+    members = demo_members(SESSIONS)
     if not (popular and members):
         raise SystemExit("The benchmark database has no rated titles or no demo members.")
     sessions = [signed_in_cookie(member) for member in members]
     slugs = list(Title.objects.published().order_by("pk").values_list("slug", flat=True))
-    hot = [row.title.slug for row in by_ratings.select_related("title")[:100]]
+    hot = [row.title.slug for row in titles_by_ratings()[:100]]
     lines = []
     for _ in range(PLANNED_POSTS):
         cookie, form_token = rng.choice(sessions)

@@ -51,8 +51,9 @@ def while_unchanged(name, compute):
     """
     `compute()`'s result, computed once per content version and then shared by every
     request and member until anything visitors can see changes. For the parts of a
-    page that are the same for everyone (facet counts, the home page's charts, similar
-    titles), so signed-in members do not pay for them on every request either.
+    page that are the same for everyone (browse's facet counts and results, a title's
+    facts and comments), so signed-in members do not pay for them on every request
+    either. `name` must say everything the result depends on besides the version.
     """
     seconds = settings.VISITOR_PAGE_CACHE_SECONDS
     if not seconds:

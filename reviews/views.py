@@ -22,6 +22,8 @@ from reviews.forms import CommentForm, RatingForm, ReportForm
 from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLevel
 
 COMMENTS_PER_PAGE = 20
+# Signed in, and the author of none of the comments: shown Report on each of them.
+SOME_OTHER_MEMBER = {"is_authenticated": True, "pk": None}
 
 
 def title_comments(title, page_number):
@@ -35,17 +37,12 @@ def title_comments(title, page_number):
         comment_count = title.stats.comment_count
     except TitleStats.DoesNotExist:
         comment_count = 0
+    author_tears = Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
     comments = (
         Comment.objects.visible()
         .filter(title=title)
         .select_related("user")
-        .annotate(
-            author_tears=Subquery(
-                Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id")).values(
-                    "tears"
-                )[:1]
-            )
-        )
+        .annotate(author_tears=Subquery(author_tears.values("tears")[:1]))
         .order_by("-created_at", "-pk")
     )
     paginator = Paginator(comments, COMMENTS_PER_PAGE)
@@ -88,10 +85,6 @@ def title_comments(title, page_number):
         # The empty form's fields; each member's <form> adds its own CSRF token.
         "comment_fields": CommentForm().render(),
     }
-
-
-# Signed in, and the author of none of the comments: shown Report on each of them.
-SOME_OTHER_MEMBER = {"is_authenticated": True, "pk": None}
 
 
 def comment_items(entries, reader):
