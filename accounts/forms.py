@@ -22,9 +22,13 @@ class DeleteAccountForm(forms.Form):
     """Deleting an account cannot be undone, so the member confirms with their password."""
 
     password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={
-            "autocomplete": "current-password",
-        }),
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={
+                "autocomplete": "current-password",
+            }
+        ),
         error_messages={"required": "Enter your password to confirm."},
     )
 

@@ -53,22 +53,30 @@ def profile(request, username):
     is_owner = request.user.pk == member.pk
     ratings = (
         Rating.objects.filter(user=member, title__is_published=True)
-        .select_related("title").order_by("-updated_at", "-pk")
+        .select_related("title")
+        .order_by("-updated_at", "-pk")
     )
     comments = (
         Comment.objects.filter(user=member, title__is_published=True)
-        .select_related("title").order_by("-created_at", "-pk")
+        .select_related("title")
+        .order_by("-created_at", "-pk")
     )
     if not is_owner:
         comments = comments.visible()
-    return render(request, "accounts/profile.html", {
-        "member": member,
-        "is_owner": is_owner,
-        "ratings_page": Paginator(ratings, RATINGS_PER_PAGE).get_page(request.GET.get("ratings")),
-        "comments_page": Paginator(comments, COMMENTS_PER_PAGE).get_page(
-            request.GET.get("comments")
-        ),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "member": member,
+            "is_owner": is_owner,
+            "ratings_page": Paginator(ratings, RATINGS_PER_PAGE).get_page(
+                request.GET.get("ratings")
+            ),
+            "comments_page": Paginator(comments, COMMENTS_PER_PAGE).get_page(
+                request.GET.get("comments")
+            ),
+        },
+    )
 
 
 def _export_rows(user):
@@ -82,7 +90,8 @@ def _export_rows(user):
             "rated_at": rating.created_at.isoformat(),
             "updated_at": rating.updated_at.isoformat(),
         }
-        for rating in Rating.objects.filter(user=user).select_related("title")
+        for rating in Rating.objects.filter(user=user)
+        .select_related("title")
         .order_by("-updated_at", "-pk")
     ]
     comments = [
@@ -96,7 +105,8 @@ def _export_rows(user):
             "posted_at": comment.created_at.isoformat(),
             "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
         }
-        for comment in Comment.objects.filter(user=user).select_related("title")
+        for comment in Comment.objects.filter(user=user)
+        .select_related("title")
         .order_by("-created_at", "-pk")
     ]
     return ratings, comments
@@ -125,8 +135,19 @@ def export_json(request):
 
 
 CSV_COLUMNS = [
-    "record", "title", "title_slug", "tears", "tear_level", "body", "is_spoiler", "stance",
-    "hidden_by_moderator", "rated_at", "posted_at", "updated_at", "edited_at",
+    "record",
+    "title",
+    "title_slug",
+    "tears",
+    "tear_level",
+    "body",
+    "is_spoiler",
+    "stance",
+    "hidden_by_moderator",
+    "rated_at",
+    "posted_at",
+    "updated_at",
+    "edited_at",
 ]
 
 
@@ -169,8 +190,12 @@ def delete_account(request):
             request, "Your account is deleted, with your ratings and comments. Goodbye."
         )
         return redirect("catalogue:home")
-    return render(request, "accounts/delete_account.html", {
-        "form": form,
-        "rating_count": Rating.objects.filter(user=request.user).count(),
-        "comment_count": Comment.objects.filter(user=request.user).count(),
-    })
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {
+            "form": form,
+            "rating_count": Rating.objects.filter(user=request.user).count(),
+            "comment_count": Comment.objects.filter(user=request.user).count(),
+        },
+    )

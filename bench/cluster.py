@@ -35,11 +35,17 @@ class Site:
     def post(self, server, path, fields, cookies):
         """POST a form as a browser would: with the CSRF cookie, token and Referer."""
         body = urlencode({"csrfmiddlewaretoken": cookies["csrftoken"], **fields})
-        return request(server.port, "POST", path, body=body, headers={
-            "Cookie": cookie_header(cookies),
-            "Referer": f"https://{HOST}{path}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        })
+        return request(
+            server.port,
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Cookie": cookie_header(cookies),
+                "Referer": f"https://{HOST}{path}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
 
     def sign_in(self, server, username, login_path="/admin/login/"):
         """Sign in through `server`; return the browser's cookies."""
@@ -47,18 +53,32 @@ class Site:
         cookies = set_cookies(headers)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         cookies["csrftoken"] = cookies.get("csrftoken", token)
-        status, headers, _ = request(server.port, "POST", login_path, body=urlencode({
-            "csrfmiddlewaretoken": token, "username": username, "password": PASSWORD,
-        }), headers={"Cookie": cookie_header(cookies), "Referer": f"https://{HOST}{login_path}",
-                     "Content-Type": "application/x-www-form-urlencoded"})
+        status, headers, _ = request(
+            server.port,
+            "POST",
+            login_path,
+            body=urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "username": username,
+                    "password": PASSWORD,
+                }
+            ),
+            headers={
+                "Cookie": cookie_header(cookies),
+                "Referer": f"https://{HOST}{login_path}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         assert status == 302, f"signing in {username} through port {server.port} gave {status}"
         cookies.update(set_cookies(headers))
         return cookies
 
 
 def set_cookies(headers):
-    return dict(value.split(";")[0].split("=", 1) for name, value in headers
-                if name.lower() == "set-cookie")
+    return dict(
+        value.split(";")[0].split("=", 1) for name, value in headers if name.lower() == "set-cookie"
+    )
 
 
 def cookie_header(cookies):
@@ -71,14 +91,32 @@ def ensure_running():
         psycopg.connect(f"{POSTGRES}/postgres", connect_timeout=3).close()
     except psycopg.OperationalError:
         clusters = os.listdir("/etc/postgresql")
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", clusters[0], "main",  # noqa: S603, S607
-                        "start"], check=True)
+        subprocess.run(
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                clusters[0],
+                "main",  # noqa: S603, S607
+                "start",
+            ],
+            check=True,
+        )
     client = redis.Redis.from_url(REDIS, socket_connect_timeout=3)
     try:
         client.ping()
     except redis.ConnectionError:
-        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1",  # noqa: S603, S607
-                        "--port", "6379"], check=True)
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",  # noqa: S603, S607
+                "--port",
+                "6379",
+            ],
+            check=True,
+        )
     for _ in range(30):
         try:
             psycopg.connect(f"{POSTGRES}/postgres", connect_timeout=3).close()

@@ -73,13 +73,15 @@ def a_session_started_on_one_server_is_honoured_and_ended_on_the_other(site):
     cookies = site.sign_in(first, "curator")
     status, _, html = site.get(second, "/admin/", cookies)
     assert status == 200 and 'id="logout-form"' in html, (
-        f"signed in through port {first.port}, but port {second.port} answered {status}")
+        f"signed in through port {first.port}, but port {second.port} answered {status}"
+    )
     status, _, _ = site.post(second, "/admin/logout/", {}, cookies)
     assert status in (200, 302), f"signing out through port {second.port} gave {status}"
     status, headers, _ = site.get(first, "/admin/", cookies)
     location = [v for k, v in headers if k.lower() == "location"]
     assert status == 302 and "/admin/login/" in location[0], (
-        f"signed out through port {second.port}, still signed in on port {first.port}")
+        f"signed out through port {second.port}, still signed in on port {first.port}"
+    )
 
 
 SLUG = "grave-of-the-fireflies"
@@ -88,8 +90,7 @@ MEMBERS = [f"member{n}" for n in range(20)]
 
 def rate(site, server, cookies, tears):
     """One rating POST; True when the server acknowledged it (redirect back to the form)."""
-    status, headers, _ = site.post(server, f"/titles/{SLUG}/rate/", {"tears": str(tears)},
-                                   cookies)
+    status, headers, _ = site.post(server, f"/titles/{SLUG}/rate/", {"tears": str(tears)}, cookies)
     location = [v for k, v in headers if k.lower() == "location"]
     return status == 302 and location[0].endswith("#your-rating")
 
@@ -97,13 +98,19 @@ def rate(site, server, cookies, tears):
 def stored_ratings(site):
     """{username: tears} as the database holds them, and the title's stored stats."""
     with psycopg.connect(site.database_url) as db:
-        ratings = dict(db.execute(
-            "SELECT u.username, r.tears FROM reviews_rating r JOIN auth_user u ON u.id = r.user_id"
-            " JOIN catalogue_title t ON t.id = r.title_id WHERE t.slug = %s", [SLUG]).fetchall())
+        ratings = dict(
+            db.execute(
+                "SELECT u.username, r.tears FROM reviews_rating r JOIN auth_user u ON u.id = r.user_id"
+                " JOIN catalogue_title t ON t.id = r.title_id WHERE t.slug = %s",
+                [SLUG],
+            ).fetchall()
+        )
         stats = db.execute(
             "SELECT s.rating_count, s.rating_sum, s.tears_0, s.tears_1, s.tears_2, s.tears_3,"
             " s.tears_4, s.tears_5 FROM catalogue_titlestats s JOIN catalogue_title t"
-            " ON t.id = s.title_id WHERE t.slug = %s", [SLUG]).fetchone()
+            " ON t.id = s.title_id WHERE t.slug = %s",
+            [SLUG],
+        ).fetchone()
     return ratings, stats
 
 
@@ -148,16 +155,21 @@ def rating_load(site, members, posts_each, on_acknowledged=None):
             if acknowledged and on_acknowledged:
                 on_acknowledged()
 
-    signed_in = {m: site.sign_in(site.servers[n % 2], m, login_path="/account/signin/")
-                 for n, m in enumerate(members)}
+    signed_in = {
+        m: site.sign_in(site.servers[n % 2], m, login_path="/account/signin/")
+        for n, m in enumerate(members)
+    }
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(len(members)) as pool:
-        for future in [pool.submit(member_posts, n, m, signed_in[m])
-                       for n, m in enumerate(members)]:
+        for future in [
+            pool.submit(member_posts, n, m, signed_in[m]) for n, m in enumerate(members)
+        ]:
             future.result()
     elapsed = time.monotonic() - started
-    print(f"    {len(members) * posts_each} rating POSTs in {elapsed:.1f}s "
-          f"({len(members) * posts_each / elapsed:.0f}/s)")
+    print(
+        f"    {len(members) * posts_each} rating POSTs in {elapsed:.1f}s "
+        f"({len(members) * posts_each / elapsed:.0f}/s)"
+    )
     return history
 
 
@@ -169,7 +181,8 @@ def ratings_from_20_members_through_both_servers_at_once_keep_stats_exact(site):
     ratings, stats = stored_ratings(site)
     for member, posts in history.items():
         assert ratings[member] == posts[-1][0], (
-            f"{member} last saved {posts[-1][0]} tears, the database holds {ratings[member]}")
+            f"{member} last saved {posts[-1][0]} tears, the database holds {ratings[member]}"
+        )
     assert_stats_match(ratings, stats)
 
 
@@ -178,8 +191,9 @@ def a_comment_posted_through_one_server_shows_at_once_on_the_other(site):
     first, second = site.servers
     cookies = site.sign_in(first, "member1", login_path="/account/signin/")
     body = f"Posted through one server, read through the other ({secrets.token_hex(3)})."
-    status, _, _ = site.post(first, f"/titles/{SLUG}/comments/",
-                             {"body": body, "stance": "none"}, cookies)
+    status, _, _ = site.post(
+        first, f"/titles/{SLUG}/comments/", {"body": body, "stance": "none"}, cookies
+    )
     assert status == 302, f"posting the comment gave {status}"
     status, _, html = site.get(second, f"/titles/{SLUG}/")
     assert status == 200 and body in html, "the other server's title page lacks the comment"
@@ -192,9 +206,12 @@ def the_per_minute_comment_limit_holds_across_both_servers(site):
 
     def post(number):
         server = site.servers[number % 2]
-        status, _, html = site.post(server, f"/titles/{SLUG}/comments/",
-                                    {"body": f"Comment number {number}.", "stance": "none"},
-                                    cookies)
+        status, _, html = site.post(
+            server,
+            f"/titles/{SLUG}/comments/",
+            {"body": f"Comment number {number}.", "stance": "none"},
+            cookies,
+        )
         return status, "Please wait a minute" in html
 
     with concurrent.futures.ThreadPoolExecutor(limit + 4) as pool:
@@ -202,7 +219,8 @@ def the_per_minute_comment_limit_holds_across_both_servers(site):
     with psycopg.connect(site.database_url) as db:
         (stored,) = db.execute(
             "SELECT count(*) FROM reviews_comment c JOIN auth_user u ON u.id = c.user_id"
-            " WHERE u.username = 'member2'").fetchone()
+            " WHERE u.username = 'member2'"
+        ).fetchone()
     assert stored == limit, f"{stored} comments stored from {limit + 4} posts; limit {limit}"
     assert sum(1 for status, _ in outcomes if status == 302) == limit
     assert sum(1 for _, refused in outcomes if refused) == 4, outcomes
@@ -233,13 +251,16 @@ def killing_one_server_under_rating_load_loses_nothing_acknowledged(site):
     for member, posts in history.items():
         acked = [n for n, (_, ok) in enumerate(posts) if ok]
         assert acked and acked[-1] >= len(posts) - 2, f"{member}: requests kept failing: {posts}"
-        possible = {posts[acked[-1]][0]} | {tears for tears, _ in posts[acked[-1] + 1:]}
+        possible = {posts[acked[-1]][0]} | {tears for tears, _ in posts[acked[-1] + 1 :]}
         assert ratings[member] in possible, (
-            f"{member}: last acknowledged {posts[acked[-1]][0]}, stored {ratings[member]}")
+            f"{member}: last acknowledged {posts[acked[-1]][0]}, stored {ratings[member]}"
+        )
     assert_stats_match(ratings, stats)
     lost = sum(1 for posts in history.values() for _, ok in posts if not ok)
-    print(f"    200 rating POSTs, first server killed after 50 acknowledged; "
-          f"{200 - lost} acknowledged, {lost} cut off by the kill")
+    print(
+        f"    200 rating POSTs, first server killed after 50 acknowledged; "
+        f"{200 - lost} acknowledged, {lost} cut off by the kill"
+    )
 
 
 def main():
@@ -256,9 +277,14 @@ def main():
     token = secrets.token_hex(4)
     database = f"sadlist_multiserver_{token}"
     folder = Path(tempfile.mkdtemp(prefix="sadlist-multiserver-"))
-    env = production_env(folder, DATABASE_URL=f"{POSTGRES}/{database}", REDIS_URL=REDIS,
-                         CACHE_KEY_PREFIX=f"multiserver-{token}", LOG_LEVEL="INFO",
-                         MEDIA_ROOT=str(folder / "shared-media"))
+    env = production_env(
+        folder,
+        DATABASE_URL=f"{POSTGRES}/{database}",
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=f"multiserver-{token}",
+        LOG_LEVEL="INFO",
+        MEDIA_ROOT=str(folder / "shared-media"),
+    )
     servers = [AppServer(env, log_path=folder / f"server-{n}.log") for n in (1, 2)]
     passed, failed = 0, 1
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
@@ -270,8 +296,9 @@ def main():
             manage(env, "make_covers")
             for server in servers:
                 server.start()
-            print(f"two servers on ports {servers[0].port} and {servers[1].port}, "
-                  f"database {database}")
+            print(
+                f"two servers on ports {servers[0].port} and {servers[1].port}, database {database}"
+            )
             passed, failed = run_checks(CHECKS, Site(servers, f"{POSTGRES}/{database}", env))
         finally:
             signal.alarm(0)

@@ -329,8 +329,9 @@ def ratings_alongside(base, args, plan_file, enabled):
         yield
         return
     seconds = args.duration + 5
-    command = wrk_command(base + "/", args, seconds, plan_file=plan_file,
-                          connections=RATING_ALONGSIDE)
+    command = wrk_command(
+        base + "/", args, seconds, plan_file=plan_file, connections=RATING_ALONGSIDE
+    )
     ratings = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)  # let the ratings start before the page's load does
     try:
@@ -344,7 +345,8 @@ def chosen_pages(only):
     if not only:
         return PAGES
     return [
-        page for page in PAGES
+        page
+        for page in PAGES
         if page[0] == "/healthz" or any(text in f"{page[0]} ({page[3]})" for text in only)
     ]
 

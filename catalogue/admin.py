@@ -61,7 +61,13 @@ class TitleAdmin(ShownToVisitorsAdmin):
     form = TitleAdminForm
     inlines = [MentionInline]
     list_display = [
-        "thumbnail", "name", "kind", "year", "is_published", "number_of_ratings", "tear_score",
+        "thumbnail",
+        "name",
+        "kind",
+        "year",
+        "is_published",
+        "number_of_ratings",
+        "tear_score",
     ]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "themes", "mentions__source", "is_published"]
@@ -121,9 +127,7 @@ class TitleAdmin(ShownToVisitorsAdmin):
         return f"{title.tear_score:.2f}"
 
     def get_deleted_objects(self, objs, request):
-        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
-            objs, request
-        )
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Deleting a title members rated would take their ratings out from under the
         # site-wide totals; unpublishing hides it from the public and keeps them.
         discussed = (
@@ -132,8 +136,10 @@ class TitleAdmin(ShownToVisitorsAdmin):
             .distinct()
             .order_by("name")
         )
-        refusals = [f"{title.name}: members rated or discussed it (unpublish it instead)"
-                    for title in discussed]
+        refusals = [
+            f"{title.name}: members rated or discussed it (unpublish it instead)"
+            for title in discussed
+        ]
         if refusals:
             # Say why plainly, rather than which related rows the curator may not delete.
             return to_delete, model_count, set(), [*protected, *refusals]
@@ -164,8 +170,7 @@ class TitleAdmin(ShownToVisitorsAdmin):
             self.message_user(request, f"{done} {len(titles)} title(s).", messages.SUCCESS)
         else:
             state = "published" if published else "unpublished"
-            self.message_user(request, f"The selected titles were already {state}.",
-                              messages.INFO)
+            self.message_user(request, f"The selected titles were already {state}.", messages.INFO)
 
 
 @admin.register(Theme)

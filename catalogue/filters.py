@@ -34,12 +34,28 @@ SORTS = {
 DEFAULT_SORT = "tears"
 
 # Every parameter, in the order links spell them; all take one value but theme.
-PARAMETERS = ("q", "kind", "theme", "year_min", "year_max", "tears_min", "tears_max",
-              "min_ratings", "source", "sort")
+PARAMETERS = (
+    "q",
+    "kind",
+    "theme",
+    "year_min",
+    "year_max",
+    "tears_min",
+    "tears_max",
+    "min_ratings",
+    "source",
+    "sort",
+)
 CHIP_LABELS = {
-    "q": "Name contains", "kind": "Kind", "theme": "Theme", "year_min": "From year",
-    "year_max": "To year", "tears_min": "Tear score at least", "tears_max": "Tear score at most",
-    "min_ratings": "Ratings at least", "source": "Listed in",
+    "q": "Name contains",
+    "kind": "Kind",
+    "theme": "Theme",
+    "year_min": "From year",
+    "year_max": "To year",
+    "tears_min": "Tear score at least",
+    "tears_max": "Tear score at most",
+    "min_ratings": "Ratings at least",
+    "source": "Listed in",
 }
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
@@ -75,8 +91,9 @@ class Facets:
         )
 
     def kind_choices(self):
-        return [(value, f"{label} ({self.kinds.get(value, 0)})")
-                for value, label in Title.Kind.choices]
+        return [
+            (value, f"{label} ({self.kinds.get(value, 0)})") for value, label in Title.Kind.choices
+        ]
 
     def theme_choices(self):
         return [(theme.slug, f"{theme.name} ({theme.title_count})") for theme in self.themes]
@@ -87,19 +104,23 @@ class Facets:
 
 class TitleFilterForm(forms.Form):
     sort = forms.ChoiceField(
-        label="Sort by", required=False,
+        label="Sort by",
+        required=False,
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         error_messages={
             "invalid_choice": "We cannot sort by “%(value)s”, so the titles are sorted by "
-                              "tear score."
+            "tear score."
         },
     )
 
     def clean(self):
         cleaned = super().clean()
         for low, high, noun in RANGES:
-            if cleaned.get(low) is not None and cleaned.get(high) is not None \
-                    and cleaned[low] > cleaned[high]:
+            if (
+                cleaned.get(low) is not None
+                and cleaned.get(high) is not None
+                and cleaned[low] > cleaned[high]
+            ):
                 self.add_error(None, f"The {noun} range starts after it ends.")
                 self.range_errors = (*getattr(self, "range_errors", ()), low, high)
                 del cleaned[low], cleaned[high]
@@ -130,27 +151,43 @@ class TitleFilter(django_filters.FilterSet):
     )
     theme = django_filters.MultipleChoiceFilter(label="Themes (any of)", method="filter_themes")
     year_min = IntegerFilter(
-        label="Year from", field_name="year", lookup_expr="gte",
-        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+        label="Year from",
+        field_name="year",
+        lookup_expr="gte",
+        min_value=FIRST_ANIME_YEAR,
+        max_value=LAST_PLAUSIBLE_YEAR,
     )
     year_max = IntegerFilter(
-        label="Year to", field_name="year", lookup_expr="lte",
-        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+        label="Year to",
+        field_name="year",
+        lookup_expr="lte",
+        min_value=FIRST_ANIME_YEAR,
+        max_value=LAST_PLAUSIBLE_YEAR,
     )
     tears_min = FloatFilter(
-        label="Tear score from", field_name="tear_score", lookup_expr="gte",
-        min_value=0, max_value=5,
+        label="Tear score from",
+        field_name="tear_score",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=5,
     )
     tears_max = FloatFilter(
-        label="Tear score to", field_name="tear_score", lookup_expr="lte",
-        min_value=0, max_value=5,
+        label="Tear score to",
+        field_name="tear_score",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=5,
     )
     min_ratings = IntegerFilter(
-        label="At least this many ratings", field_name="rating_count", lookup_expr="gte",
-        min_value=0, max_value=MOST_RATINGS_ASKED,
+        label="At least this many ratings",
+        field_name="rating_count",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=MOST_RATINGS_ASKED,
     )
     source = django_filters.ChoiceFilter(
-        label="Listed in", method="filter_source",
+        label="Listed in",
+        method="filter_source",
         error_messages={"invalid_choice": "There is no article “%(value)s”."},
     )
 
@@ -178,8 +215,10 @@ class TitleFilter(django_filters.FilterSet):
                 continue
             values = [without_controls(value).strip() for value in data.getlist(name)]
             if len(set(values)) > 1:
-                self.notes.append(f"“{name}” was given {len(values)} times; "
-                                  f"we used the last value, “{values[-1][:40]}”.")
+                self.notes.append(
+                    f"“{name}” was given {len(values)} times; "
+                    f"we used the last value, “{values[-1][:40]}”."
+                )
             if values and values[-1]:
                 cleaned[name] = values[-1]
         if "q" in cleaned:
@@ -263,20 +302,28 @@ class TitleFilter(django_filters.FilterSet):
         return {
             "values": {name: applied.get(name, "") for name in PARAMETERS if name != "theme"},
             "kinds": options(self.facets.kind_choices(), "kind", "Any kind"),
-            "themes": [(slug, label, slug in themes)
-                       for slug, label in self.facets.theme_choices()],
+            "themes": [
+                (slug, label, slug in themes) for slug, label in self.facets.theme_choices()
+            ],
             "sources": options(self.facets.source_choices(), "source", "Any article"),
             "sorts": [(key, label, key == self.sort) for key, (label, _) in SORTS.items()],
-            "limits": {"first_year": FIRST_ANIME_YEAR, "last_year": LAST_PLAUSIBLE_YEAR,
-                       "search_length": SEARCH_MAX_LENGTH},
+            "limits": {
+                "first_year": FIRST_ANIME_YEAR,
+                "last_year": LAST_PLAUSIBLE_YEAR,
+                "search_length": SEARCH_MAX_LENGTH,
+            },
         }
 
     def _applied(self):
         """The (name, value) pairs that really apply, in a stable order."""
         self.errors  # noqa: B018 -- validates the form
         dropped = set(self.form.errors) | set(getattr(self.form, "range_errors", ()))
-        return [(name, value) for name, value in self.data.lists() if name not in dropped
-                for value in value]
+        return [
+            (name, value)
+            for name, value in self.data.lists()
+            if name not in dropped
+            for value in value
+        ]
 
     @property
     def state(self):

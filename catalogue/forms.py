@@ -37,14 +37,17 @@ class TitleAdminForm(forms.ModelForm):
     )
     # The table's check constraints, as messages next to the fields.
     year = forms.IntegerField(
-        min_value=FIRST_ANIME_YEAR, max_value=LAST_PLAUSIBLE_YEAR,
+        min_value=FIRST_ANIME_YEAR,
+        max_value=LAST_PLAUSIBLE_YEAR,
         help_text=Title._meta.get_field("year").help_text,
     )
     episodes = forms.IntegerField(
         min_value=1, required=False, help_text=Title._meta.get_field("episodes").help_text
     )
     runtime_minutes = forms.IntegerField(
-        min_value=1, required=False, label="Runtime minutes",
+        min_value=1,
+        required=False,
+        label="Runtime minutes",
         help_text=Title._meta.get_field("runtime_minutes").help_text,
     )
     # A box per theme: a dozen or so fit on screen, each with its own label, no JavaScript
@@ -65,8 +68,19 @@ class TitleAdminForm(forms.ModelForm):
     class Meta:
         model = Title
         fields = [
-            "name", "slug", "original_name", "other_names", "kind", "year", "studio",
-            "episodes", "runtime_minutes", "synopsis", "why_it_hurts", "themes", "poster",
+            "name",
+            "slug",
+            "original_name",
+            "other_names",
+            "kind",
+            "year",
+            "studio",
+            "episodes",
+            "runtime_minutes",
+            "synopsis",
+            "why_it_hurts",
+            "themes",
+            "poster",
             "is_published",
         ]
 

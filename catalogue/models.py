@@ -78,14 +78,14 @@ class TitleQuerySet(models.QuerySet):
         count = Coalesce(F("stats__rating_count"), 0)
         total = Coalesce(F("stats__rating_sum"), 0)
         return self.select_related("stats").annotate(
-            tear_score=(
-                Cast(total, models.FloatField()) + Value(weight * site_mean)
-            )
+            tear_score=(Cast(total, models.FloatField()) + Value(weight * site_mean))
             / Cast(count + Value(weight), models.FloatField()),
             dispute_share=Case(
-                When(stats__stance_count__gt=0,
-                     then=Cast(F("stats__disagree_count"), models.FloatField())
-                     / Cast(F("stats__stance_count"), models.FloatField())),
+                When(
+                    stats__stance_count__gt=0,
+                    then=Cast(F("stats__disagree_count"), models.FloatField())
+                    / Cast(F("stats__stance_count"), models.FloatField()),
+                ),
                 default=Value(0.0),
                 output_field=models.FloatField(),
             ),
@@ -181,7 +181,9 @@ class Title(models.Model):
     poster = models.ImageField(upload_to="posters/", blank=True)
     poster_thumbnail = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
     cover = models.ImageField(
-        upload_to="covers/", blank=True, editable=False,
+        upload_to="covers/",
+        blank=True,
+        editable=False,
         help_text="Generated picture shown until a poster is uploaded.",
     )
     is_published = models.BooleanField("published", default=True)

@@ -9,8 +9,12 @@ from catalogue.models import Mention, Source, Title
 
 # How many places apart the article and the community must be for a row to be marked.
 BIG_DISAGREEMENT = 3
-SECTION_ORDER = [Mention.Section.MOVIES, Mention.Section.SERIES, Mention.Section.RANKED,
-                 Mention.Section.ALSO]
+SECTION_ORDER = [
+    Mention.Section.MOVIES,
+    Mention.Section.SERIES,
+    Mention.Section.RANKED,
+    Mention.Section.ALSO,
+]
 SECTION_HEADINGS = {
     Mention.Section.MOVIES: "Movies",
     Mention.Section.SERIES: "Series",
@@ -109,8 +113,11 @@ def compare_rankings(mentions, titles):
         section.entries.sort(key=lambda entry: entry.article_rank)
         community = sorted(
             section.entries,
-            key=lambda entry: (-entry.title.tear_score, -entry.title.rating_count,
-                               entry.article_rank),
+            key=lambda entry: (
+                -entry.title.tear_score,
+                -entry.title.rating_count,
+                entry.article_rank,
+            ),
         )
         for place, entry in enumerate(community, start=1):
             entry.community_rank = place

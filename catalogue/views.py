@@ -66,13 +66,15 @@ def home_charts():
         titles.annotate(
             well_rated=Case(
                 When(rating_count__gte=settings.FEW_RATINGS_THRESHOLD, then=Value(1)),
-                default=Value(0), output_field=IntegerField(),
+                default=Value(0),
+                output_field=IntegerField(),
             )
         ).order_by("-well_rated", F("tear_score").desc(), "name", "pk")[:HOME_SADDEST_SHOWN]
     )
     disputed = as_cards(
-        titles.filter(stance_count__gte=1)
-        .order_by(F("dispute_share").desc(), "-stance_count", "name", "pk")[:HOME_DISPUTED_SHOWN]
+        titles.filter(stance_count__gte=1).order_by(
+            F("dispute_share").desc(), "-stance_count", "name", "pk"
+        )[:HOME_DISPUTED_SHOWN]
     )
     comments = list(
         Comment.objects.filter(is_hidden=False, title__is_published=True)
@@ -91,9 +93,13 @@ def home_charts():
 def browse(request):
     # Everything below the header depends only on the address, so it is rendered once
     # per content version for each address and shared by every visitor and member.
-    return render(request, "catalogue/browse.html", while_unchanged(
-        f"browse:{address_key(request)}", lambda: browse_results(request.path, request.GET)
-    ))
+    return render(
+        request,
+        "catalogue/browse.html",
+        while_unchanged(
+            f"browse:{address_key(request)}", lambda: browse_results(request.path, request.GET)
+        ),
+    )
 
 
 def browse_results(path, query):
@@ -108,17 +114,20 @@ def browse_results(path, query):
     return {
         "page_number": page.number,
         "address": links["current"],
-        "results": render_to_string("catalogue/_browse_results.html", {
-            "path": path,
-            "filter": title_filter,
-            "page": page,
-            "titles": as_cards(page.object_list),
-            "notes": notes,
-            "pagination": links,
-            "active_filters": [
-                (label, link(path, rest)) for label, rest in title_filter.active
-            ],
-        }),
+        "results": render_to_string(
+            "catalogue/_browse_results.html",
+            {
+                "path": path,
+                "filter": title_filter,
+                "page": page,
+                "titles": as_cards(page.object_list),
+                "notes": notes,
+                "pagination": links,
+                "active_filters": [
+                    (label, link(path, rest)) for label, rest in title_filter.active
+                ],
+            },
+        ),
     }
 
 
@@ -127,8 +136,11 @@ def page_number(values, last_page):
     if not values:
         return 1, ""
     raw = values[-1]
-    repeated = "The page number was given more than once; we used the last one. " \
-        if len(set(values)) > 1 else ""
+    repeated = (
+        "The page number was given more than once; we used the last one. "
+        if len(set(values)) > 1
+        else ""
+    )
     try:
         number = int(raw)
     except ValueError:
@@ -151,6 +163,7 @@ def pagination(path, state, page):
     Links to the previous, next, first, last and nearby pages, each keeping every
     filter and the sort; None in `pages` marks a gap.
     """
+
     def url(number):
         query = "&".join(part for part in (state, f"page={number}" if number > 1 else "") if part)
         return link(path, query)
@@ -187,8 +200,12 @@ def tear_distribution(title):
     for level in by_remainder[: 100 - sum(percents) if total else 0]:
         percents[level] += 1
     return [
-        {"level": level, "name": TearLevel(level).label, "count": counts[level],
-         "percent": percents[level]}
+        {
+            "level": level,
+            "name": TearLevel(level).label,
+            "count": counts[level],
+            "percent": percents[level],
+        }
         for level in reversed(range(6))
     ]
 
@@ -201,14 +218,12 @@ def similar_titles(title, themes, site_mean):
     similar = []
     stats = getattr(title, "stats", None)
     if stats and stats.tears_4 + stats.tears_5:
-        similar = list(listed_titles(site_mean).rated_high_by_fans_of(title)
-                       [:SIMILAR_TITLES_SHOWN])
+        similar = list(listed_titles(site_mean).rated_high_by_fans_of(title)[:SIMILAR_TITLES_SHOWN])
     if len(similar) < SIMILAR_TITLES_SHOWN and themes:
         similar += (
             listed_titles(site_mean)
             .sharing_themes_with(title, [theme.pk for theme in themes])
-            .exclude(pk__in=[other.pk for other in similar])
-            [: SIMILAR_TITLES_SHOWN - len(similar)]
+            .exclude(pk__in=[other.pk for other in similar])[: SIMILAR_TITLES_SHOWN - len(similar)]
         )
     for other in similar:
         if getattr(other, "fan_count", 0):
@@ -229,10 +244,14 @@ def title_detail(request, slug):
         f"title:{address_key(request)}",
         lambda: title_parts(slug, request.GET.get("comments")),
     )
-    return render(request, "catalogue/title_detail.html", {
-        **parts,
-        **title_reviews_context(request, parts["title"], parts["comments"]),
-    })
+    return render(
+        request,
+        "catalogue/title_detail.html",
+        {
+            **parts,
+            **title_reviews_context(request, parts["title"], parts["comments"]),
+        },
+    )
 
 
 def title_parts(slug, comments_page):
@@ -244,26 +263,36 @@ def title_parts(slug, comments_page):
     mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
     return {
         "title": title,
-        "facts": render_to_string("catalogue/_title_facts.html", {
-            "title": title,
-            "themes": themes,
-            "mentions": mentions,
-            "distribution": tear_distribution(title),
-            "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
-            "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
-        }),
-        "similar": render_to_string("catalogue/_similar_titles.html", {
-            "similar": similar_titles(title, themes, site_mean),
-        }),
+        "facts": render_to_string(
+            "catalogue/_title_facts.html",
+            {
+                "title": title,
+                "themes": themes,
+                "mentions": mentions,
+                "distribution": tear_distribution(title),
+                "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
+                "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
+            },
+        ),
+        "similar": render_to_string(
+            "catalogue/_similar_titles.html",
+            {
+                "similar": similar_titles(title, themes, site_mean),
+            },
+        ),
         **title_comments(title, comments_page),
     }
 
 
 @cache_for_visitors
 def theme_list(request):
-    return render(request, "catalogue/theme_list.html", {
-        "listing": shared_html("theme-list", "catalogue/_theme_list.html", theme_list_context),
-    })
+    return render(
+        request,
+        "catalogue/theme_list.html",
+        {
+            "listing": shared_html("theme-list", "catalogue/_theme_list.html", theme_list_context),
+        },
+    )
 
 
 def theme_list_context():
@@ -271,9 +300,7 @@ def theme_list_context():
     # page stays the same size however large the catalogue grows.
     first_titles = Title.objects.published().order_by("name", "pk")[:THEME_TITLES_LISTED]
     themes = (
-        Theme.objects.annotate(
-            title_count=Count("titles", filter=Q(titles__is_published=True))
-        )
+        Theme.objects.annotate(title_count=Count("titles", filter=Q(titles__is_published=True)))
         .order_by("name")
         .prefetch_related(Prefetch("titles", queryset=first_titles, to_attr="first_titles"))
     )
@@ -296,11 +323,14 @@ def theme_parts(slug):
     )
     return {
         "theme": theme,
-        "listing": render_to_string("catalogue/_theme_detail.html", {
-            "theme": theme,
-            "titles": titles[:TITLES_PER_PAGE],
-            "has_more": len(titles) > TITLES_PER_PAGE,
-        }),
+        "listing": render_to_string(
+            "catalogue/_theme_detail.html",
+            {
+                "theme": theme,
+                "titles": titles[:TITLES_PER_PAGE],
+                "has_more": len(titles) > TITLES_PER_PAGE,
+            },
+        ),
     }
 
 
@@ -309,7 +339,11 @@ def lists(request):
     site_mean = SiteStats.current().mean
     mentions = Mention.objects.select_related("source").order_by("source__pk", "section", "rank")
     titles = as_cards(listed_titles(site_mean).filter(pk__in=Mention.objects.values("title_id")))
-    return render(request, "catalogue/lists.html", {
-        "sources": compare_rankings(mentions, {title.pk: title for title in titles}),
-        "big_disagreement": BIG_DISAGREEMENT,
-    })
+    return render(
+        request,
+        "catalogue/lists.html",
+        {
+            "sources": compare_rankings(mentions, {title.pk: title for title in titles}),
+            "big_disagreement": BIG_DISAGREEMENT,
+        },
+    )

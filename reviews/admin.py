@@ -29,7 +29,8 @@ class ModerationActions:
         hidden = [comment for comment in queryset if comment.hide()]
         _log(request, hidden, "Hid the comment from the public pages.")
         self.message_user(
-            request, f"Hid {len(hidden)} comment(s); they no longer show on any public page.",
+            request,
+            f"Hid {len(hidden)} comment(s); they no longer show on any public page.",
             messages.SUCCESS,
         )
 
@@ -64,8 +65,12 @@ class ReadOnlyFieldsMixin:
         return self.fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_save": False,
-                         "show_save_and_continue": False, "show_save_and_add_another": False}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
@@ -112,8 +117,16 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
     list_per_page = 50
     show_full_result_count = False
     actions = ["hide", "restore", "dismiss_reports"]
-    fields = ["body", "title_link", "author", "is_spoiler", "stance", "status", "created_at",
-              "all_reports"]
+    fields = [
+        "body",
+        "title_link",
+        "author",
+        "is_spoiler",
+        "stance",
+        "status",
+        "created_at",
+        "all_reports",
+    ]
 
     def get_queryset(self, request):
         open_reports = Report.objects.filter(dismissed_at__isnull=True).select_related("reporter")
@@ -121,17 +134,17 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
             ReportedComment.objects.with_open_reports()
             .select_related("user", "title")
             .prefetch_related(
-                Prefetch("reports", queryset=open_reports.order_by("created_at", "pk"),
-                         to_attr="open_reports_list")
+                Prefetch(
+                    "reports",
+                    queryset=open_reports.order_by("created_at", "pk"),
+                    to_attr="open_reports_list",
+                )
             )
         )
 
     def get_object(self, request, object_id, from_field=None):
         # The change page also shows comments whose reports are all dismissed.
-        return (
-            ReportedComment.objects.select_related("user", "title")
-            .filter(pk=object_id).first()
-        )
+        return ReportedComment.objects.select_related("user", "title").filter(pk=object_id).first()
 
     @admin.display(description="comment")
     def comment_text(self, comment):
@@ -145,10 +158,14 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
     @admin.display(description="open reports", ordering="open_report_count")
     def open_reports(self, comment):
         items = format_html_join(
-            "", "<li><strong>{}</strong> from {}{}</li>",
+            "",
+            "<li><strong>{}</strong> from {}{}</li>",
             (
-                (report.get_reason_display(), report.reporter,
-                 f": “{report.text}”" if report.text else "")
+                (
+                    report.get_reason_display(),
+                    report.reporter,
+                    f": “{report.text}”" if report.text else "",
+                )
                 for report in comment.open_reports_list
             ),
         )
@@ -157,25 +174,36 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
     @admin.display(description="reports")
     def all_reports(self, comment):
         reports = comment.reports.select_related("reporter").order_by("created_at", "pk")
-        return format_html_join(
-            "", "<p><strong>{}</strong> from {} on {}{}{}</p>",
-            (
-                (report.get_reason_display(), report.reporter,
-                 f"{report.created_at:%Y-%m-%d %H:%M}",
-                 f": “{report.text}”" if report.text else "",
-                 f" (dismissed {report.dismissed_at:%Y-%m-%d})" if report.dismissed_at else "")
-                for report in reports
-            ),
-        ) or "No reports."
+        return (
+            format_html_join(
+                "",
+                "<p><strong>{}</strong> from {} on {}{}{}</p>",
+                (
+                    (
+                        report.get_reason_display(),
+                        report.reporter,
+                        f"{report.created_at:%Y-%m-%d %H:%M}",
+                        f": “{report.text}”" if report.text else "",
+                        f" (dismissed {report.dismissed_at:%Y-%m-%d})"
+                        if report.dismissed_at
+                        else "",
+                    )
+                    for report in reports
+                ),
+            )
+            or "No reports."
+        )
 
-    @admin.action(description="Dismiss the reports on the selected comments",
-                  permissions=["change"])
+    @admin.action(
+        description="Dismiss the reports on the selected comments", permissions=["change"]
+    )
     def dismiss_reports(self, request, queryset):
         comments = list(queryset)
         dismissed = sum(comment.dismiss_reports() for comment in comments)
         _log(request, comments, "Dismissed the reports on the comment.")
         self.message_user(
-            request, f"Dismissed {dismissed} report(s) on {len(comments)} comment(s).",
+            request,
+            f"Dismissed {dismissed} report(s) on {len(comments)} comment(s).",
             messages.SUCCESS,
         )
 
@@ -191,8 +219,16 @@ class CommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAdmin):
     search_fields = ["body", "user__username", "title__name"]
     date_hierarchy = "created_at"
     actions = ["hide", "restore"]
-    fields = ["body", "title_link", "author", "is_spoiler", "stance", "is_hidden",
-              "created_at", "edited_at"]
+    fields = [
+        "body",
+        "title_link",
+        "author",
+        "is_spoiler",
+        "stance",
+        "is_hidden",
+        "created_at",
+        "edited_at",
+    ]
 
     @admin.display(description="comment")
     def excerpt(self, comment):

@@ -73,7 +73,9 @@ class Rating(models.Model):
     # (title, tears) start with these columns and serve every lookup and cascade, and
     # each index less is one less to write on every rating.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ratings",
         db_index=False,
     )
     title = models.ForeignKey(
@@ -145,9 +147,11 @@ class CommentQuerySet(models.QuerySet):
         with transaction.atomic():
             get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
             recent = self.filter(user=user, created_at__gt=day_ago)
-            duplicate = recent.filter(
-                title=title, body=body, created_at__gt=minute_ago
-            ).order_by("-created_at").first()
+            duplicate = (
+                recent.filter(title=title, body=body, created_at__gt=minute_ago)
+                .order_by("-created_at")
+                .first()
+            )
             if duplicate is not None:
                 return duplicate
             counts = recent.aggregate(
@@ -174,7 +178,9 @@ class Comment(models.Model):
     # No index of their own: comment_user_recent and comment_title_newest start with
     # these columns and serve every lookup and cascade.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comments",
         db_index=False,
     )
     title = models.ForeignKey(

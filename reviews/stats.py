@@ -85,7 +85,8 @@ def remove_comment(title_id, stance):
 def change_comment_stance(title_id, old, new):
     removed, added = _comment_changes(old, -1), _comment_changes(new, 1)
     _apply(
-        TitleStats, title_id,
+        TitleStats,
+        title_id,
         {field: removed[field] + added[field] for field in ("stance_count", "disagree_count")},
     )
 
@@ -99,12 +100,16 @@ def remove_member(user):
 
     with transaction.atomic():
         ratings = list(
-            Rating.objects.select_for_update().filter(user=user).order_by("title_id")
+            Rating.objects.select_for_update()
+            .filter(user=user)
+            .order_by("title_id")
             .values_list("title_id", "tears")
         )
         comments = list(
-            Comment.objects.select_for_update().filter(user=user, is_hidden=False)
-            .order_by("title_id").values_list("title_id", "stance")
+            Comment.objects.select_for_update()
+            .filter(user=user, is_hidden=False)
+            .order_by("title_id")
+            .values_list("title_id", "stance")
         )
         changes = defaultdict(lambda: defaultdict(int))
         for title_id, tears in ratings:
@@ -117,7 +122,8 @@ def remove_member(user):
         for title_id in sorted(changes):
             _apply(TitleStats, title_id, changes[title_id])
         _apply(
-            SiteStats, 1,
+            SiteStats,
+            1,
             {
                 "rating_count": -len(ratings),
                 "rating_sum": -sum(t for _, t in ratings),
@@ -135,9 +141,7 @@ def _lock_writers_out():
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "LOCK TABLE reviews_rating, reviews_comment IN SHARE MODE"
-            )
+            cursor.execute("LOCK TABLE reviews_rating, reviews_comment IN SHARE MODE")
 
 
 def expected_totals():
@@ -146,14 +150,19 @@ def expected_totals():
 
     totals = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     rating_rows = (
-        Rating.objects.order_by().values("title_id").annotate(
+        Rating.objects.order_by()
+        .values("title_id")
+        .annotate(
             rating_count=Count("id"),
             rating_sum=Sum("tears"),
             **{f"tears_{level}": Count("id", filter=Q(tears=level)) for level in LEVELS},
         )
     )
     comment_rows = (
-        Comment.objects.visible().order_by().values("title_id").annotate(
+        Comment.objects.visible()
+        .order_by()
+        .values("title_id")
+        .annotate(
             comment_count=Count("id"),
             stance_count=Count("id", filter=~Q(stance="none")),
             disagree_count=Count("id", filter=Q(stance="disagree")),

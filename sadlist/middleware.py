@@ -66,9 +66,7 @@ class OneLineFormatter(logging.Formatter):
     """
 
     def __init__(self):
-        super().__init__(
-            "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
-        )
+        super().__init__("%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s")
 
     def format(self, record):
         if not hasattr(record, "request_id"):

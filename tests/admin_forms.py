@@ -7,14 +7,33 @@ def title_form(title=None, **changes):
     `changes` applied; `mentions` may be a list of dicts of new provenance rows.
     """
     data = {
-        "name": "", "slug": "", "original_name": "", "other_names": "", "kind": "movie",
-        "year": "", "studio": "", "episodes": "", "runtime_minutes": "", "synopsis": "",
-        "why_it_hurts": "", "themes": [], "is_published": "on",
+        "name": "",
+        "slug": "",
+        "original_name": "",
+        "other_names": "",
+        "kind": "movie",
+        "year": "",
+        "studio": "",
+        "episodes": "",
+        "runtime_minutes": "",
+        "synopsis": "",
+        "why_it_hurts": "",
+        "themes": [],
+        "is_published": "on",
     }
     existing = []
     if title is not None:
-        for field in ["name", "slug", "original_name", "other_names", "kind", "year", "studio",
-                      "synopsis", "why_it_hurts"]:
+        for field in [
+            "name",
+            "slug",
+            "original_name",
+            "other_names",
+            "kind",
+            "year",
+            "studio",
+            "synopsis",
+            "why_it_hurts",
+        ]:
             data[field] = getattr(title, field)
         data["episodes"] = title.episodes or ""
         data["runtime_minutes"] = title.runtime_minutes or ""
@@ -27,14 +46,24 @@ def title_form(title=None, **changes):
     if data.get("is_published") is False:
         del data["is_published"]
     rows = [
-        {"id": m.pk, "title": title.pk, "source": m.source_id, "section": m.section,
-         "rank": m.rank, "listed_as": m.listed_as}
+        {
+            "id": m.pk,
+            "title": title.pk,
+            "source": m.source_id,
+            "section": m.section,
+            "rank": m.rank,
+            "listed_as": m.listed_as,
+        }
         for m in existing
     ] + new_mentions
-    data.update({
-        "mentions-TOTAL_FORMS": len(rows), "mentions-INITIAL_FORMS": len(existing),
-        "mentions-MIN_NUM_FORMS": 0, "mentions-MAX_NUM_FORMS": 1000,
-    })
+    data.update(
+        {
+            "mentions-TOTAL_FORMS": len(rows),
+            "mentions-INITIAL_FORMS": len(existing),
+            "mentions-MIN_NUM_FORMS": 0,
+            "mentions-MAX_NUM_FORMS": 1000,
+        }
+    )
     for index, row in enumerate(rows):
         for key, value in row.items():
             data[f"mentions-{index}-{key}"] = value

@@ -195,23 +195,39 @@ def listed_titles(db):
         slug="cry-a-river", name="Sad Anime: 21 Stories to Make You Cry a River"
     )
     movie = make_title(
-        "Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[grief, war],
-        original_name="Hotaru no Haka", year=1988, studio="Studio Ghibli",
-        runtime_minutes=89, why_it_hurts="Two children, a war, and nobody coming to help.",
+        "Grave of the Fireflies",
+        slug="grave-of-the-fireflies",
+        themes=[grief, war],
+        original_name="Hotaru no Haka",
+        year=1988,
+        studio="Studio Ghibli",
+        runtime_minutes=89,
+        why_it_hurts="Two children, a war, and nobody coming to help.",
     )
     series = make_title(
-        "Your Lie in April", slug="your-lie-in-april", themes=[grief],
-        kind=Title.Kind.SERIES, original_name="Shigatsu wa Kimi no Uso", year=2014,
-        studio="A-1 Pictures", episodes=22, other_names="Kimiuso",
+        "Your Lie in April",
+        slug="your-lie-in-april",
+        themes=[grief],
+        kind=Title.Kind.SERIES,
+        original_name="Shigatsu wa Kimi no Uso",
+        year=2014,
+        studio="A-1 Pictures",
+        episodes=22,
+        other_names="Kimiuso",
     )
     Mention.objects.create(title=movie, source=source, section=Mention.Section.MOVIES, rank=1)
     Mention.objects.create(
-        title=series, source=source, section=Mention.Section.SERIES, rank=3,
+        title=series,
+        source=source,
+        section=Mention.Section.SERIES,
+        rank=3,
         listed_as="Shigatsu wa Kimi no Uso",
     )
     for title in (movie, series):
         make_cover(title)
     return [movie, series]
+
+
 SITE_DATA = textwrap.dedent("""
     from django.contrib.auth import get_user_model
     from tests.factories import make_theme, make_title

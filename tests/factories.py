@@ -70,27 +70,39 @@ def make_catalogue(size):
     themes = [make_theme(f"Sized theme {index}", slug=f"sized-theme-{index}") for index in range(4)]
     source = make_source("A sized list")
     start = next(_numbers)
-    titles = Title.objects.bulk_create([
-        Title(
-            slug=f"sized-{start}-{index}", name=f"Sized title {index}",
-            original_name=f"Saizu {index}", kind="movie" if index % 2 else "series",
-            year=1990 + index % 30, synopsis="A synopsis.", cover=f"covers/sized-{index}.png",
-        )
-        for index in range(size)
-    ])
-    Title.themes.through.objects.bulk_create([
-        Title.themes.through(title=title, theme=themes[(index + step) % 4])
-        for index, title in enumerate(titles) for step in (0, 1)
-    ])
-    Mention.objects.bulk_create([
-        Mention(title=title, source=source, section=Mention.Section.RANKED, rank=index + 1)
-        for index, title in enumerate(titles)
-    ])
+    titles = Title.objects.bulk_create(
+        [
+            Title(
+                slug=f"sized-{start}-{index}",
+                name=f"Sized title {index}",
+                original_name=f"Saizu {index}",
+                kind="movie" if index % 2 else "series",
+                year=1990 + index % 30,
+                synopsis="A synopsis.",
+                cover=f"covers/sized-{index}.png",
+            )
+            for index in range(size)
+        ]
+    )
+    Title.themes.through.objects.bulk_create(
+        [
+            Title.themes.through(title=title, theme=themes[(index + step) % 4])
+            for index, title in enumerate(titles)
+            for step in (0, 1)
+        ]
+    )
+    Mention.objects.bulk_create(
+        [
+            Mention(title=title, source=source, section=Mention.Section.RANKED, rank=index + 1)
+            for index, title in enumerate(titles)
+        ]
+    )
     members = make_members(3)
     for index, title in enumerate(titles[:5]):
         for member in members:
             Rating.objects.rate(member, title, (index + member.pk) % 6)
         Comment.objects.post(members[0], title, "Hurt.", stance=Comment.Stance.DISAGREE)
-        Comment.objects.post(members[1], title, "Fine.", stance=Comment.Stance.AGREE,
-                             is_spoiler=True)
+        Comment.objects.post(
+            members[1], title, "Fine.", stance=Comment.Stance.AGREE, is_spoiler=True
+        )
     return titles

@@ -18,16 +18,26 @@ from urllib.parse import urlsplit
 MINIMUM_SCORE_FOR_EXTRA_CREDIT = 90
 SIX_MONTHS = 15768000
 
-DANGEROUSLY_BROAD = {"ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*",
-                     "https://*.*"}
+DANGEROUSLY_BROAD = {
+    "ftp:",
+    "http:",
+    "https:",
+    "*",
+    "http://*",
+    "http://*.*",
+    "https://*",
+    "https://*.*",
+}
 UNSAFE_INLINE = {"'unsafe-inline'", "data:"}
 NONCES_AND_HASHES = ("'sha256-", "'sha384-", "'sha512-", "'nonce-")
-PRIVATE_REFERRER = {"no-referrer", "same-origin", "strict-origin",
-                    "strict-origin-when-cross-origin"}
-UNSAFE_REFERRER = {"origin", "origin-when-cross-origin", "unsafe-url",
-                   "no-referrer-when-downgrade"}
-COOP_VALUES = {"same-origin", "same-origin-allow-popups", "noopener-allow-popups",
-               "unsafe-none"}
+PRIVATE_REFERRER = {
+    "no-referrer",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+}
+UNSAFE_REFERRER = {"origin", "origin-when-cross-origin", "unsafe-url", "no-referrer-when-downgrade"}
+COOP_VALUES = {"same-origin", "same-origin-allow-popups", "noopener-allow-popups", "unsafe-none"}
 
 
 @dataclass
@@ -79,14 +89,14 @@ def content_security_policy(scan):
             sources.discard("'unsafe-inline'")
     if script & (DANGEROUSLY_BROAD | UNSAFE_INLINE) or objects & DANGEROUSLY_BROAD:
         return "csp-implemented-with-unsafe-inline", -20
-    active = {s for name, sources in csp.items() if name not in {"img-src", "media-src"}
-              for s in sources}
+    active = {
+        s for name, sources in csp.items() if name not in {"img-src", "media-src"} for s in sources
+    }
     if any(s.startswith(("http:", "ftp:")) for s in active):
         return "csp-implemented-with-insecure-scheme", -20
     if "'unsafe-eval'" in script | style:
         return "csp-implemented-with-unsafe-eval", -10
-    passive = (csp.get("img-src") or default or set()) | (csp.get("media-src") or default
-                                                         or set())
+    passive = (csp.get("img-src") or default or set()) | (csp.get("media-src") or default or set())
     if any(s.startswith(("http:", "ftp:")) for s in passive):
         return "csp-implemented-with-insecure-scheme-in-passive-content-only", -10
     if style & (DANGEROUSLY_BROAD | UNSAFE_INLINE):
@@ -131,13 +141,19 @@ def cookies(scan):
         if samesite and samesite.lower() == "none" and not secure:
             found.add("cookies-samesite-flag-invalid")
         if not secure:
-            found.add("cookies-without-secure-flag-but-protected-by-hsts" if hsts
-                      else "cookies-without-secure-flag")
+            found.add(
+                "cookies-without-secure-flag-but-protected-by-hsts"
+                if hsts
+                else "cookies-without-secure-flag"
+            )
         if "csrf" in name.lower() and not samesite:
             found.add("cookies-anticsrf-without-samesite-flag")
         if session and not secure:
-            found.add("cookies-session-without-secure-flag-but-protected-by-hsts" if hsts
-                      else "cookies-session-without-secure-flag")
+            found.add(
+                "cookies-session-without-secure-flag-but-protected-by-hsts"
+                if hsts
+                else "cookies-session-without-secure-flag"
+            )
         if session and "httponly" not in attributes:
             found.add("cookies-session-without-httponly-flag")
         missing_samesite = missing_samesite or not samesite
@@ -153,8 +169,9 @@ def cross_origin_resource_sharing(scan):
     allowed = scan.header("Access-Control-Allow-Origin")
     if not allowed:
         return "cross-origin-resource-sharing-not-implemented", 0
-    credentials = any(v.strip().lower() == "true"
-                      for v in scan.header("Access-Control-Allow-Credentials"))
+    credentials = any(
+        v.strip().lower() == "true" for v in scan.header("Access-Control-Allow-Credentials")
+    )
     if allowed[0].strip() == "*":
         return "cross-origin-resource-sharing-implemented-with-public-access", 0
     if credentials:
@@ -227,16 +244,23 @@ def subresource_integrity(scan):
     host = urlsplit(scan.url).hostname
     external = [s for s in sources if urlsplit(s["src"]).hostname not in (None, host)]
     insecure = [s for s in external if not s["src"].startswith("https:")]
-    with_integrity = all(s.get("integrity") for s in external) if external else all(
-        s.get("integrity") for s in sources)
+    with_integrity = (
+        all(s.get("integrity") for s in external)
+        if external
+        else all(s.get("integrity") for s in sources)
+    )
     if insecure:
-        return ("sri-implemented-but-external-scripts-not-loaded-securely", -20) if (
-            with_integrity) else ("sri-not-implemented-and-external-scripts-not-loaded-"
-                                  "securely", -50)
+        return (
+            ("sri-implemented-but-external-scripts-not-loaded-securely", -20)
+            if (with_integrity)
+            else ("sri-not-implemented-and-external-scripts-not-loaded-securely", -50)
+        )
     if external:
-        return ("sri-implemented-and-external-scripts-loaded-securely", 5) if (
-            with_integrity) else ("sri-not-implemented-but-external-scripts-loaded-"
-                                  "securely", -5)
+        return (
+            ("sri-implemented-and-external-scripts-loaded-securely", 5)
+            if (with_integrity)
+            else ("sri-not-implemented-but-external-scripts-loaded-securely", -5)
+        )
     if with_integrity:
         return "sri-implemented-and-all-scripts-loaded-securely", 5
     return "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", 0
@@ -288,9 +312,16 @@ def cross_origin_opener_policy(scan):
 
 
 TESTS = [
-    content_security_policy, cookies, cross_origin_resource_sharing, redirection,
-    referrer_policy, strict_transport_security, subresource_integrity,
-    x_content_type_options, x_frame_options, cross_origin_resource_policy,
+    content_security_policy,
+    cookies,
+    cross_origin_resource_sharing,
+    redirection,
+    referrer_policy,
+    strict_transport_security,
+    subresource_integrity,
+    x_content_type_options,
+    x_frame_options,
+    cross_origin_resource_policy,
     cross_origin_opener_policy,
 ]
 
@@ -307,9 +338,20 @@ def score(scan):
 
 
 def grade(total):
-    for floor, letter in [(100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"),
-                          (65, "B-"), (60, "C+"), (50, "C"), (45, "C-"), (40, "D+"),
-                          (30, "D"), (25, "D-")]:
+    for floor, letter in [
+        (100, "A+"),
+        (90, "A"),
+        (85, "A-"),
+        (80, "B+"),
+        (70, "B"),
+        (65, "B-"),
+        (60, "C+"),
+        (50, "C"),
+        (45, "C-"),
+        (40, "D+"),
+        (30, "D"),
+        (25, "D-"),
+    ]:
         if total >= floor:
             return letter
     return "F"

@@ -21,9 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 HOST = "sadlist.example"
 # Variables of the developer's shell that must not leak into a server under test.
-PRIVATE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
-                     "DJANGO_ALLOW_ASYNC_UNSAFE",
-                     "MEDIA_ROOT", "STATIC_ROOT", "DJANGO_SETTINGS_MODULE"}
+PRIVATE_VARIABLES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "MEDIA_ROOT",
+    "STATIC_ROOT",
+    "DJANGO_SETTINGS_MODULE",
+}
 
 
 def free_port():
@@ -51,8 +59,13 @@ def production_env(folder, **overrides):
 def manage(env, *args, timeout=180):
     """Run manage.py with `env`; fail with its output if it fails."""
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=timeout, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -85,9 +98,20 @@ class AppServer:
     def start(self, ready_path="/readyz", deadline=30):
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "sadlist.wsgi"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(GUNICORN),
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "sadlist.wsgi",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         if log is not subprocess.DEVNULL:
@@ -95,8 +119,10 @@ class AppServer:
         give_up = time.monotonic() + deadline
         while time.monotonic() < give_up:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn on port {self.port} exited with "
-                                   f"{self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"gunicorn on port {self.port} exited with "
+                    f"{self.process.returncode}; see {self.log_path}"
+                )
             try:
                 if request(self.port, "GET", ready_path, https=False, timeout=2)[0] == 200:
                     return self

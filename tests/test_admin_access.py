@@ -120,9 +120,15 @@ def test_the_curators_group_holds_exactly_the_curation_permissions():
     }
     moderation = {
         ("reviews", codename)
-        for codename in ["view_comment", "change_comment", "view_reportedcomment",
-                         "change_reportedcomment", "view_report", "change_report",
-                         "view_rating"]
+        for codename in [
+            "view_comment",
+            "change_comment",
+            "view_reportedcomment",
+            "change_reportedcomment",
+            "view_report",
+            "change_report",
+            "view_rating",
+        ]
     }
     assert granted == catalogue | moderation
 

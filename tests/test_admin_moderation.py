@@ -30,14 +30,16 @@ def title():
 def comments(title, members):
     """A rude comment reported three times, a spoiler reported once, a kind one unreported."""
     reader, other, *extra = members
-    rude = Comment.objects.post(other, title, "Anyone who cried at this is an idiot.",
-                                stance="disagree")
+    rude = Comment.objects.post(
+        other, title, "Anyone who cried at this is an idiot.", stance="disagree"
+    )
     spoiler = Comment.objects.post(extra[0], title, "She dies at the end, by the way.")
     kind = Comment.objects.post(reader, title, "The violin scene wrecked me.", stance="agree")
     for reporter, text in [(reader, "Insults everyone"), (extra[1], ""), (extra[2], "Rude")]:
         Report.objects.create(comment=rude, reporter=reporter, reason="abusive", text=text)
-    Report.objects.create(comment=spoiler, reporter=reader, reason="spoiler",
-                          text="Gives the ending away")
+    Report.objects.create(
+        comment=spoiler, reporter=reader, reason="spoiler", text="Gives the ending away"
+    )
     return {"rude": rude, "spoiler": spoiler, "kind": kind}
 
 
@@ -95,7 +97,10 @@ def test_hiding_takes_a_comment_off_the_public_pages_and_counts(
     assert queue_rows(hidden) == [comments["rude"].body]
     entry = LogEntry.objects.get()
     assert (entry.user, entry.action_flag, entry.object_id, entry.change_message) == (
-        curator, CHANGE, str(comments["rude"].pk), "Hid the comment from the public pages."
+        curator,
+        CHANGE,
+        str(comments["rude"].pk),
+        "Hid the comment from the public pages.",
     )
 
 
@@ -108,7 +113,8 @@ def test_restoring_brings_a_hidden_comment_back(curator_client, comments, title)
     stats = TitleStats.objects.get(pk=title.pk)
     assert (stats.comment_count, stats.stance_count, stats.disagree_count) == (3, 2, 1)
     assert [entry.change_message for entry in LogEntry.objects.order_by("pk")] == [
-        "Hid the comment from the public pages.", "Restored the comment to the public pages."
+        "Hid the comment from the public pages.",
+        "Restored the comment to the public pages.",
     ]
 
 
@@ -124,15 +130,15 @@ def test_dismissing_reports_clears_the_queue_and_leaves_the_comment(
     assert LogEntry.objects.get().change_message == "Dismissed the reports on the comment."
 
 
-def test_a_new_report_after_a_dismissal_puts_the_comment_back(curator_client, comments,
-                                                               other_reader):
+def test_a_new_report_after_a_dismissal_puts_the_comment_back(
+    curator_client, comments, other_reader
+):
     act(curator_client, "dismiss_reports", comments["spoiler"])
     Report.objects.create(comment=comments["spoiler"], reporter=other_reader, reason="spoiler")
     assert comments["spoiler"].body in queue_rows(curator_client.get(QUEUE))
 
 
-def test_a_reported_comment_page_shows_every_report_and_no_save_button(curator_client,
-                                                                         comments):
+def test_a_reported_comment_page_shows_every_report_and_no_save_button(curator_client, comments):
     act(curator_client, "dismiss_reports", comments["spoiler"])
     html = curator_client.get(f"{QUEUE}{comments['spoiler'].pk}/change/").content.decode()
     assert "She dies at the end, by the way." in html
@@ -141,8 +147,7 @@ def test_a_reported_comment_page_shows_every_report_and_no_save_button(curator_c
     assert 'value="Save"' not in html
 
 
-def test_any_comment_can_be_hidden_from_the_list_of_all_comments(curator_client, comments,
-                                                                  title):
+def test_any_comment_can_be_hidden_from_the_list_of_all_comments(curator_client, comments, title):
     response = act(curator_client, "hide", comments["kind"], url="/admin/reviews/comment/")
     assert "Hid 1 comment(s)" in response.content.decode()
     assert comments["kind"].body not in visible_bodies(title)
@@ -182,7 +187,7 @@ def test_the_rating_list_links_to_each_rating_and_its_title_without_nesting_link
 ):
     rating = Rating.objects.rate(reader, grave, 4)
     html = curator_client.get("/admin/reviews/rating/").content.decode()
-    row = re.search(r'<tr>.*?</tr>', html.split('id="result_list"')[1].split("<tbody>")[1], re.S)[0]
+    row = re.search(r"<tr>.*?</tr>", html.split('id="result_list"')[1].split("<tbody>")[1], re.S)[0]
     assert '<a href="/titles/grave-of-the-fireflies/">Grave of the Fireflies</a>' in row
     assert f'<a href="/admin/reviews/rating/{rating.pk}/change/">4 · Sobbing</a>' in row
     assert not re.search(r"<a [^>]*>[^<]*<a ", row), "a link inside a link"

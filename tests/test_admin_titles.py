@@ -32,8 +32,13 @@ def article():
 
 @pytest.fixture
 def rated_title(reader, other_reader, grief, article):
-    title = make_title("A Silent Voice", original_name="Koe no Katachi",
-                       other_names="The Shape of Voice", year=2016, themes=[grief])
+    title = make_title(
+        "A Silent Voice",
+        original_name="Koe no Katachi",
+        other_names="The Shape of Voice",
+        year=2016,
+        themes=[grief],
+    )
     Mention.objects.create(title=title, source=article, section="movies", rank=2)
     Rating.objects.rate(reader, title, 5)
     Rating.objects.rate(other_reader, title, 3)
@@ -81,8 +86,10 @@ def test_filters_narrow_the_list(curator_client, rated_title, grief, article, pa
     make_title("Clannad", kind="series", episodes=22)
     make_title("Hidden One", is_published=False)
     make_source("Saddest Anime of All Time")
-    params = {key: {"THEME": grief.pk, "SOURCE": article.pk}.get(value, value)
-              for key, value in params.items()}
+    params = {
+        key: {"THEME": grief.pk, "SOURCE": article.pk}.get(value, value)
+        for key, value in params.items()
+    }
     response = curator_client.get(TITLES, params)
     shown = {title.name for title in response.context["cl"].result_list}
     assert shown == expected
@@ -111,8 +118,11 @@ def test_a_title_is_added_without_javascript(curator_client, curator, grief, art
     response = curator_client.post(
         f"{TITLES}add/",
         title_form(
-            name="Grave of the Fireflies", original_name="Hotaru no Haka", year=1988,
-            runtime_minutes=89, synopsis="Two children after the firebombing.",
+            name="Grave of the Fireflies",
+            original_name="Hotaru no Haka",
+            year=1988,
+            runtime_minutes=89,
+            synopsis="Two children after the firebombing.",
             themes=[grief.pk],
             mentions=[{"source": article.pk, "section": "movies", "rank": 1, "listed_as": ""}],
         ),
@@ -127,13 +137,13 @@ def test_a_title_is_added_without_javascript(curator_client, curator, grief, art
     assert title.cover.storage.exists(title.cover.name)
     entry = LogEntry.objects.get()
     assert (entry.user, entry.action_flag, entry.object_repr) == (
-        curator, ADDITION, "Grave of the Fireflies"
+        curator,
+        ADDITION,
+        "Grave of the Fireflies",
     )
 
 
-def test_the_add_form_prepopulates_the_slug_and_offers_a_usable_theme_picker(
-    curator_client, grief
-):
+def test_the_add_form_prepopulates_the_slug_and_offers_a_usable_theme_picker(curator_client, grief):
     make_theme("War", slug="war")
     html = curator_client.get(f"{TITLES}add/").content.decode()
     assert "data-prepopulated-fields" in html and "&quot;#id_slug&quot;" in html
@@ -183,8 +193,10 @@ def test_two_titles_cannot_share_a_rank(curator_client, rated_title, article):
     other = make_title("Your Name")
     response = curator_client.post(
         change_url(other),
-        title_form(other, mentions=[{"source": article.pk, "section": "movies", "rank": 2,
-                                     "listed_as": ""}]),
+        title_form(
+            other,
+            mentions=[{"source": article.pk, "section": "movies", "rank": 2, "listed_as": ""}],
+        ),
     )
     assert "Please correct the" in response.content.decode()
     assert not other.mentions.exists()
@@ -194,8 +206,7 @@ def test_the_change_form_costs_a_fixed_number_of_queries(
     curator_client, django_assert_num_queries, rated_title, article
 ):
     for rank in range(3, 13):
-        Mention.objects.create(title=rated_title, source=make_source(), section="movies",
-                               rank=rank)
+        Mention.objects.create(title=rated_title, source=make_source(), section="movies", rank=rank)
     curator_client.get(change_url(rated_title))  # per-process caches are warm
     # session, user, site stats and the title (joined with its stats), user's own and
     # group permissions, the title's themes, the sources (read once for all provenance
@@ -218,7 +229,9 @@ def test_unpublishing_hides_a_title_from_the_public_and_keeps_its_ratings(
     assert Rating.objects.filter(title=rated_title).count() == 2
     entry = LogEntry.objects.get()
     assert (entry.user, entry.action_flag, entry.get_change_message()) == (
-        curator, CHANGE, "Changed published."
+        curator,
+        CHANGE,
+        "Changed published.",
     )
 
     curator_client.post(TITLES, {"action": "publish", "_selected_action": [rated_title.pk]})
@@ -253,8 +266,9 @@ def test_a_rated_title_cannot_be_deleted_only_unpublished(request, who, rated_ti
 def test_a_discussed_title_cannot_be_deleted_in_bulk(admin_client, reader):
     title = make_title("Orange")
     Comment.objects.post(reader, title, "Cried all night.")
-    admin_client.post(TITLES, {"action": "delete_selected", "_selected_action": [title.pk],
-                               "post": "yes"})
+    admin_client.post(
+        TITLES, {"action": "delete_selected", "_selected_action": [title.pk], "post": "yes"}
+    )
     assert Title.objects.filter(pk=title.pk).exists()
 
 
@@ -272,8 +286,10 @@ def test_themes_list_their_number_of_titles(curator_client, rated_title, grief):
 
 
 def test_a_theme_is_added(curator_client):
-    curator_client.post("/admin/catalogue/theme/add/",
-                        {"name": "First love", "slug": "first-love", "description": ""})
+    curator_client.post(
+        "/admin/catalogue/theme/add/",
+        {"name": "First love", "slug": "first-love", "description": ""},
+    )
     assert list(Theme.objects.values_list("slug", flat=True)) == ["first-love"]
 
 

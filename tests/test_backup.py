@@ -41,23 +41,30 @@ SITE_DATA = textwrap.dedent("""
 
 def run_script(script, *args, env):
     result = subprocess.run(
-        ["bash", str(ROOT / "deploy" / script), *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=300, check=False,
+        ["bash", str(ROOT / "deploy" / script), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
 def site_env(folder, database_url):
-    return production_env(folder, DEBUG="true", DATABASE_URL=database_url,
-                          PYTHON=sys.executable)
+    return production_env(folder, DEBUG="true", DATABASE_URL=database_url, PYTHON=sys.executable)
 
 
 def sqlite_contents(path):
     with sqlite3.connect(path) as connection:
-        tables = [name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )]
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {
             table: connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()  # noqa: S608
             for table in tables
@@ -84,7 +91,12 @@ def test_restore_refuses_to_replace_data_without_yes(tmp_path):
     env = site_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
     result = subprocess.run(
         ["bash", str(ROOT / "deploy" / "restore.sh"), str(tmp_path / "backup.json")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "Add --yes" in result.stderr
@@ -124,10 +136,18 @@ def postgres_databases():
 
 def postgres_contents(url):
     with psycopg.connect(url) as connection:
-        tables = [name for (name,) in connection.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
-        sequences = [name for (name,) in connection.execute(
-            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1")]
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+            )
+        ]
+        sequences = [
+            name
+            for (name,) in connection.execute(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1"
+            )
+        ]
         contents = {
             table: connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()  # noqa: S608
             for table in tables
@@ -146,16 +166,23 @@ def test_a_postgresql_backup_restores_an_identical_database(tmp_path, postgres_d
     manage(source, "shell", "-c", SITE_DATA)
     run_script("backup.sh", str(tmp_path / "backup.dump"), env=source)
 
-    run_script("restore.sh", str(tmp_path / "backup.dump"), "--yes",
-               env=site_env(tmp_path, restored_url))
+    run_script(
+        "restore.sh", str(tmp_path / "backup.dump"), "--yes", env=site_env(tmp_path, restored_url)
+    )
 
     before = postgres_contents(source_url)
     assert len(before["reviews_rating"]) == 9 and before["sequences"]
     assert postgres_contents(restored_url) == before
 
 
-DUMPDATA = ["dumpdata", "--natural-foreign", "--exclude", "contenttypes",
-            "--exclude", "auth.permission"]
+DUMPDATA = [
+    "dumpdata",
+    "--natural-foreign",
+    "--exclude",
+    "contenttypes",
+    "--exclude",
+    "auth.permission",
+]
 
 
 def test_a_json_dump_moves_an_sqlite_site_to_postgresql(tmp_path, postgres_databases):
@@ -173,8 +200,11 @@ def test_a_json_dump_moves_an_sqlite_site_to_postgresql(tmp_path, postgres_datab
     assert moved == json.loads((tmp_path / "data.json").read_text())
     assert sum(row["model"] == "reviews.rating" for row in moved) == 9
     # The sequences moved on too: a new row does not collide with a loaded one.
-    created = manage(target, "shell", "-c",
-                     "from tests.factories import make_title; "
-                     "print(make_title('New', slug='brand-new').pk)")
+    created = manage(
+        target,
+        "shell",
+        "-c",
+        "from tests.factories import make_title; print(make_title('New', slug='brand-new').pk)",
+    )
     loaded_titles = [row["pk"] for row in moved if row["model"] == "catalogue.title"]
     assert int(created.split()[-1]) > max(loaded_titles)

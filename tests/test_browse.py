@@ -41,8 +41,11 @@ def notes(response):
 @pytest.fixture
 def shelf(db):
     """Six titles differing in every way the filters look at."""
-    grief, war, love = make_theme("Grief", slug="grief"), make_theme("War", slug="war"), \
-        make_theme("First love", slug="first-love")
+    grief, war, love = (
+        make_theme("Grief", slug="grief"),
+        make_theme("War", slug="war"),
+        make_theme("First love", slug="first-love"),
+    )
     first, second = make_source("First list", slug="first"), make_source("Second", slug="second")
     titles = {
         "fireflies": make_title("Fireflies", kind="movie", year=1988, themes=[grief, war]),
@@ -50,8 +53,7 @@ def shelf(db):
         "april": make_title("April", kind="series", year=2014, themes=[grief, love]),
         "clannad": make_title("Clannad", kind="series", year=2008, themes=[grief]),
         "barefoot": make_title("Barefoot", kind="movie", year=1983, themes=[war]),
-        "hidden": make_title("Hidden", kind="movie", year=2000, themes=[grief],
-                             is_published=False),
+        "hidden": make_title("Hidden", kind="movie", year=2000, themes=[grief], is_published=False),
     }
     mention(titles["fireflies"], first, 1)
     mention(titles["april"], first, 2)
@@ -83,7 +85,7 @@ def test_it_shows_published_titles_saddest_first(client, shelf):
 def test_cards_show_the_score_and_the_number_of_ratings(client, shelf):
     html = client.get("/titles/").content.decode()
     assert "<strong>4.3</strong> tears · 6 ratings</span>" in html
-    assert "3 ratings <span class=\"few\">(few yet)</span>" in html
+    assert '3 ratings <span class="few">(few yet)</span>' in html
     assert html.count("Not rated yet") == 1  # Barefoot
 
 
@@ -175,8 +177,10 @@ def test_every_sort_pages_through_every_title_exactly_once(client, db, sort):
         make_title("Same name", slug=f"same-{number}", year=2000)
     seen = []
     for page in (1, 2, 3):
-        seen += re.findall(r'href="/titles/(same-\d+)/"',
-                           client.get(f"/titles/?sort={sort}&page={page}").content.decode())
+        seen += re.findall(
+            r'href="/titles/(same-\d+)/"',
+            client.get(f"/titles/?sort={sort}&page={page}").content.decode(),
+        )
     assert len(seen) == 50
     assert set(seen) == {f"same-{number}" for number in range(50)}
     assert seen == [f"same-{number}" for number in range(50)]  # ties fall back to age
@@ -193,8 +197,10 @@ def test_it_shows_24_titles_a_page_with_links_that_keep_the_filters(client, db):
     assert 'rel="prev" href="/titles/?kind=series&amp;sort=name"' in html
     assert 'rel="next" href="/titles/?kind=series&amp;sort=name&amp;page=3"' in html
     assert 'href="/titles/?kind=series&amp;sort=name&amp;page=2" aria-current="page"' in html
-    assert 'property="og:url" content="http://testserver/titles/?kind=series&amp;sort=name' \
+    assert (
+        'property="og:url" content="http://testserver/titles/?kind=series&amp;sort=name'
         '&amp;page=2"' in html
+    )
 
 
 def test_active_filters_are_shown_and_each_can_be_removed(client, shelf):
@@ -208,8 +214,10 @@ def test_active_filters_are_shown_and_each_can_be_removed(client, shelf):
     assert '<input type="radio" name="kind" value="movie" checked> Movie (3)' in html
     assert '<input type="checkbox" name="theme" value="war" checked> War (2)' in html
     assert '<input type="checkbox" name="theme" value="first-love"> First love (2)' in html
-    assert '<input type="number" name="year_min" id="filter-year-min" min="1917" max="2100" ' \
+    assert (
+        '<input type="number" name="year_min" id="filter-year-min" min="1917" max="2100" '
         'value="1980">' in html
+    )
     assert '<details class="filter-more" open>' in html
 
 
@@ -245,18 +253,26 @@ def test_a_year_that_is_not_a_number_is_ignored_and_said_so(client, shelf):
 @pytest.mark.parametrize(
     ("query", "note"),
     [
-        ("year_min=99999999999999999999",
-         "Year from: Ensure this value is less than or equal to 2100. We ignored it."),
+        (
+            "year_min=99999999999999999999",
+            "Year from: Ensure this value is less than or equal to 2100. We ignored it.",
+        ),
         ("tears_min=nan", "Tear score from: Enter a number. We ignored it."),
-        ("tears_max=-1",
-         "Tear score to: Ensure this value is greater than or equal to 0. We ignored it."),
+        (
+            "tears_max=-1",
+            "Tear score to: Ensure this value is greater than or equal to 0. We ignored it.",
+        ),
         ("min_ratings=1e3", "At least this many ratings: Enter a whole number. We ignored it."),
         ("kind=documentary", "Kind: There is no kind “documentary”. We ignored it."),
         ("source=nowhere", "Listed in: There is no article “nowhere”. We ignored it."),
-        ("year_min=2010&year_max=1990",
-         "Filters: The year range starts after it ends. We ignored it."),
-        ("tears_min=4&tears_max=1",
-         "Filters: The tear score range starts after it ends. We ignored it."),
+        (
+            "year_min=2010&year_max=1990",
+            "Filters: The year range starts after it ends. We ignored it.",
+        ),
+        (
+            "tears_min=4&tears_max=1",
+            "Filters: The tear score range starts after it ends. We ignored it.",
+        ),
     ],
 )
 def test_bad_filter_values_are_explained_and_ignored(client, shelf, query, note):

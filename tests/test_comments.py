@@ -32,12 +32,16 @@ def test_a_posted_comment_shows_on_the_title_page_with_its_author(reader_client,
     assert response.redirect_chain == [(f"{TITLE_URL}#comment-{comment.pk}", 302)]
     html = response.content.decode()
     assert "Your comment is posted." in html
-    assert "Comments <span class=\"count\">(1)</span>" in html
+    assert 'Comments <span class="count">(1)</span>' in html
     assert '<a href="/members/reader/">reader</a>' in comments_section(html)
     assert "Seita and Setsuko broke me." in html
     assert "Disagrees with the list" in html
     assert (comment.user, comment.title, comment.stance, comment.is_spoiler) == (
-        reader, grave, "disagree", False)
+        reader,
+        grave,
+        "disagree",
+        False,
+    )
     assert TitleStats.objects.get(pk=grave.pk).comment_count == 1
 
 
@@ -52,9 +56,11 @@ def test_comments_show_their_authors_current_tear_rating(reader_client, reader, 
 
 
 def test_line_breaks_are_kept_and_markup_is_shown_as_text(reader_client, other_client, grave):
-    body = ("First line\nsecond line\n\n<script>alert('x')</script> <b>bold?</b>\n"
-            "javascript:alert(1) and [x](javascript:alert(2)) and "
-            "<a href=\"javascript:alert(3)\">click</a>")
+    body = (
+        "First line\nsecond line\n\n<script>alert('x')</script> <b>bold?</b>\n"
+        "javascript:alert(1) and [x](javascript:alert(2)) and "
+        '<a href="javascript:alert(3)">click</a>'
+    )
     post(reader_client, body)
     # The author, another member and a visitor each get the list built another way.
     for browser in (reader_client, other_client, Client()):
@@ -68,11 +74,16 @@ def test_line_breaks_are_kept_and_markup_is_shown_as_text(reader_client, other_c
 
 
 def test_web_links_become_links_that_search_engines_do_not_follow(reader_client, grave):
-    post(reader_client, "Trailer: https://example.com/trailer?a=1&b=2. Also "
-                        "http://example.org, ftp://example.net and mailto:x@example.com")
+    post(
+        reader_client,
+        "Trailer: https://example.com/trailer?a=1&b=2. Also "
+        "http://example.org, ftp://example.net and mailto:x@example.com",
+    )
     html = comments_section(reader_client.get(TITLE_URL).content.decode())
-    assert ('<a href="https://example.com/trailer?a=1&amp;b=2" rel="nofollow ugc">'
-            "https://example.com/trailer?a=1&amp;b=2</a>.") in html
+    assert (
+        '<a href="https://example.com/trailer?a=1&amp;b=2" rel="nofollow ugc">'
+        "https://example.com/trailer?a=1&amp;b=2</a>."
+    ) in html
     assert '<a href="http://example.org" rel="nofollow ugc">http://example.org</a>,' in html
     assert "ftp://example.net" in html and 'href="ftp' not in html
     assert 'href="mailto' not in html
@@ -81,18 +92,22 @@ def test_web_links_become_links_that_search_engines_do_not_follow(reader_client,
 def test_a_spoiler_is_hidden_until_the_reader_opens_it(client, reader_client, grave):
     post(reader_client, "Setsuko does not make it.", is_spoiler="on")
     html = comments_section(client.get(TITLE_URL).content.decode())
-    assert "<details class=\"spoiler\">" in html
+    assert '<details class="spoiler">' in html
     assert "<summary>Contains spoilers — show the comment</summary>" in html
     details = html.split('<details class="spoiler">')[1].split("</details>")[0]
     assert "Setsuko does not make it." in details
     assert Comment.objects.get().is_spoiler is True
 
 
-@pytest.mark.parametrize("stance, shown", [
-    ("agree", "Agrees with the list"), ("disagree", "Disagrees with the list"), ("none", None),
-])
-def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grave, stance,
-                                                             shown):
+@pytest.mark.parametrize(
+    "stance, shown",
+    [
+        ("agree", "Agrees with the list"),
+        ("disagree", "Disagrees with the list"),
+        ("none", None),
+    ],
+)
+def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grave, stance, shown):
     html = comments_section(post(reader_client, stance=stance).content.decode())
     assert Comment.objects.get().stance == stance
     for label in ("Agrees with the list", "Disagrees with the list"):
@@ -100,7 +115,8 @@ def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grav
 
 
 def test_the_dispute_share_counts_disagreeing_comments_among_those_with_a_stance(
-        reader_client, other_client, grave):
+    reader_client, other_client, grave
+):
     post(reader_client, "Too high", stance="disagree")
     post(other_client, "Deserved", stance="agree")
     post(other_client, "Just watched it", stance="none")
@@ -113,16 +129,20 @@ def test_a_title_without_stances_is_not_disputed(grave):
     assert Title.objects.with_stats().get(pk=grave.pk).dispute_share == 0.0
 
 
-@pytest.mark.parametrize("body, message", [
-    ("", "Write something before posting: a comment cannot be empty."),
-    ("   \n\t  \r\n ", "Write something before posting: a comment cannot be empty."),
-    ("\u200b\u200b \u2060", "Write something before posting: a comment cannot be empty."),
-    ("x" * 5001, "A comment can be at most 5,000 characters long (yours has 5001)."),
-    ("nul\x00byte", "invisible control characters (U+0000)"),
-    ("bell\x07 and escape\x1b", "invisible control characters (U+0007, U+001B)"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("", "Write something before posting: a comment cannot be empty."),
+        ("   \n\t  \r\n ", "Write something before posting: a comment cannot be empty."),
+        ("\u200b\u200b \u2060", "Write something before posting: a comment cannot be empty."),
+        ("x" * 5001, "A comment can be at most 5,000 characters long (yours has 5001)."),
+        ("nul\x00byte", "invisible control characters (U+0000)"),
+        ("bell\x07 and escape\x1b", "invisible control characters (U+0007, U+001B)"),
+    ],
+)
 def test_a_bad_comment_is_explained_keeps_its_text_and_changes_nothing(
-        reader_client, grave, unchanged, body, message):
+    reader_client, grave, unchanged, body, message
+):
     with unchanged():
         response = post(reader_client, body)
     html = response.content.decode()
@@ -176,9 +196,11 @@ def test_a_member_edits_their_comment_and_it_shows_as_edited(reader_client, grav
     comment = Comment.objects.get()
     form = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
     assert "Too high</textarea>" in form
-    response = reader_client.post(f"/comments/{comment.pk}/edit/",
-                                  {"body": "Right where it belongs", "stance": "agree"},
-                                  follow=True)
+    response = reader_client.post(
+        f"/comments/{comment.pk}/edit/",
+        {"body": "Right where it belongs", "stance": "agree"},
+        follow=True,
+    )
     html = response.content.decode()
     assert response.redirect_chain == [(f"{TITLE_URL}#comment-{comment.pk}", 302)]
     assert "Your comment is updated." in html
@@ -186,7 +208,10 @@ def test_a_member_edits_their_comment_and_it_shows_as_edited(reader_client, grav
     assert '<span class="edited">(edited ' in html
     comment.refresh_from_db()
     assert (comment.body, comment.stance, comment.edited_at is not None) == (
-        "Right where it belongs", "agree", True)
+        "Right where it belongs",
+        "agree",
+        True,
+    )
     stats = TitleStats.objects.get(pk=grave.pk)
     assert (stats.comment_count, stats.stance_count, stats.disagree_count) == (1, 1, 0)
 
@@ -195,8 +220,9 @@ def test_a_bad_edit_is_explained_and_changes_nothing(reader_client, grave, uncha
     post(reader_client, "Original")
     comment = Comment.objects.get()
     with unchanged():
-        html = reader_client.post(f"/comments/{comment.pk}/edit/",
-                                  {"body": "  ", "stance": "none"}).content.decode()
+        html = reader_client.post(
+            f"/comments/{comment.pk}/edit/", {"body": "  ", "stance": "none"}
+        ).content.decode()
     assert "a comment cannot be empty" in html
 
 
@@ -214,14 +240,16 @@ def test_a_member_deletes_their_comment_after_confirming(reader_client, grave):
 
 
 @pytest.mark.parametrize("action", ["edit", "delete"])
-def test_someone_elses_or_a_missing_comment_is_a_404(reader_client, other_reader, grave,
-                                                     unchanged, action):
+def test_someone_elses_or_a_missing_comment_is_a_404(
+    reader_client, other_reader, grave, unchanged, action
+):
     theirs = Comment.objects.post(other_reader, grave, "Mine, not yours")
     for pk in (theirs.pk, theirs.pk + 100):
         with unchanged():
             assert reader_client.get(f"/comments/{pk}/{action}/").status_code == 404
-            response = reader_client.post(f"/comments/{pk}/{action}/",
-                                          {"body": "Hijacked", "stance": "agree"})
+            response = reader_client.post(
+                f"/comments/{pk}/{action}/", {"body": "Hijacked", "stance": "agree"}
+            )
         assert response.status_code == 404
 
 
@@ -229,8 +257,12 @@ def test_editing_or_deleting_without_csrf_is_refused(csrf_client, reader, grave,
     comment = Comment.objects.post(reader, grave, "Mine")
     csrf_client.force_login(reader)
     with unchanged():
-        assert csrf_client.post(f"/comments/{comment.pk}/edit/",
-                                {"body": "Changed", "stance": "none"}).status_code == 403
+        assert (
+            csrf_client.post(
+                f"/comments/{comment.pk}/edit/", {"body": "Changed", "stance": "none"}
+            ).status_code
+            == 403
+        )
         assert csrf_client.post(f"/comments/{comment.pk}/delete/").status_code == 403
 
 
@@ -260,8 +292,9 @@ def test_comments_list_newest_first_twenty_to_a_page(client, grave):
     assert "Page 2 of 2" in second
 
 
-@pytest.mark.parametrize("page, shown", [("abc", "Page 1 of 2"), ("99", "Page 2 of 2"),
-                                         ("-1", "Page 2 of 2")])
+@pytest.mark.parametrize(
+    "page, shown", [("abc", "Page 1 of 2"), ("99", "Page 2 of 2"), ("-1", "Page 2 of 2")]
+)
 def test_a_strange_comment_page_number_shows_a_real_page(client, grave, page, shown):
     make_comments(grave, 21)
     html = client.get(f"{TITLE_URL}?comments={page}").content.decode()
@@ -274,7 +307,7 @@ def test_hidden_comments_vanish_from_the_page_and_the_count(client, reader, grav
     gone.hide()
     html = client.get(TITLE_URL).content.decode()
     assert "Stays visible" in html and "Moderated away" not in html
-    assert "Comments <span class=\"count\">(1)</span>" in html
+    assert 'Comments <span class="count">(1)</span>' in html
     assert keep.pk != gone.pk
     assert Title.objects.with_stats().get(pk=grave.pk).dispute_share == 0.0
 
@@ -287,7 +320,8 @@ def test_hidden_comments_vanish_from_the_page_and_the_count(client, reader, grav
 @pytest.mark.parametrize("comment_count", [0, 100])
 @pytest.mark.parametrize("who, queries", [("visitor", 5), ("member", 8)])
 def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
-        client, reader, grave, django_assert_num_queries, comment_count, who, queries):
+    client, reader, grave, django_assert_num_queries, comment_count, who, queries
+):
     make_comments(grave, comment_count)  # their ratings include 4s and 5s
     if who == "member":
         client.force_login(reader)
@@ -296,13 +330,14 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
     with django_assert_num_queries(queries + rated_high):
         response = client.get(TITLE_URL)
     assert response.status_code == 200
-    assert f"Comments <span class=\"count\">({comment_count})</span>" in response.content.decode()
+    assert f'Comments <span class="count">({comment_count})</span>' in response.content.decode()
 
 
 # The edit and delete pages: the session, the member, and the comment with its title.
 @pytest.mark.parametrize("action", ["edit", "delete"])
-def test_the_edit_and_delete_pages_cost_three_queries(reader_client, reader, grave, action,
-                                                      django_assert_num_queries):
+def test_the_edit_and_delete_pages_cost_three_queries(
+    reader_client, reader, grave, action, django_assert_num_queries
+):
     comment = Comment.objects.post(reader, grave, "Mine")
     with django_assert_num_queries(3):
         html = reader_client.get(f"/comments/{comment.pk}/{action}/").content.decode()

@@ -48,8 +48,9 @@ def members(count):
 def test_32_members_rating_one_title_at_once():
     title = make_title()
     people = members(32)
-    run_at_once([lambda m=m, n=n: Rating.objects.rate(m, title, n % 6)
-                 for n, m in enumerate(people)])
+    run_at_once(
+        [lambda m=m, n=n: Rating.objects.rate(m, title, n % 6) for n, m in enumerate(people)]
+    )
     stats = TitleStats.objects.get(pk=title.pk)
     assert stats.rating_count == Rating.objects.count() == 32
     assert stats.rating_sum == sum(n % 6 for n in range(32))
@@ -80,8 +81,7 @@ def test_16_members_changing_their_ratings_at_once():
 def test_comments_and_moderation_at_once_keep_counts_exact():
     title = make_title()
     people = members(8)
-    existing = [Comment.objects.post(m, title, "First thoughts", stance="disagree")
-                for m in people]
+    existing = [Comment.objects.post(m, title, "First thoughts", stance="disagree") for m in people]
     jobs = [lambda m=m: Comment.objects.post(m, title, "More", stance="agree") for m in people]
     jobs += [comment.hide for comment in existing[:4]] * 2
     run_at_once(jobs)
@@ -114,12 +114,17 @@ def test_one_member_sending_the_rating_form_16_times_at_once_through_the_site():
     browsers = browsers_for([member] * 16)
     url = f"/titles/{title.slug}/rate/"
     responses = []
-    run_at_once([lambda b=b, n=n: responses.append(b.post(url, {"tears": str(n % 6)}))
-                 for n, b in enumerate(browsers)])
+    run_at_once(
+        [
+            lambda b=b, n=n: responses.append(b.post(url, {"tears": str(n % 6)}))
+            for n, b in enumerate(browsers)
+        ]
+    )
     assert [r.status_code for r in responses] == [302] * 16
     (tears,) = Rating.objects.values_list("tears", flat=True)
     assert TitleStats.objects.get(pk=title.pk).distribution == [
-        1 if level == tears else 0 for level in range(6)]
+        1 if level == tears else 0 for level in range(6)
+    ]
     assert recount_all() == []
 
 
@@ -127,11 +132,16 @@ def test_32_members_rating_and_commenting_through_the_site_at_once():
     title = make_title()
     people = members(32)
     browsers = browsers_for(people)
-    jobs = [lambda b=b, n=n: b.post(f"/titles/{title.slug}/rate/", {"tears": str(n % 6)})
-            for n, b in enumerate(browsers)]
-    jobs += [lambda b=b, n=n: b.post(f"/titles/{title.slug}/comments/",
-                                     {"body": f"Comment {n}", "stance": "disagree"})
-             for n, b in enumerate(browsers[:16])]
+    jobs = [
+        lambda b=b, n=n: b.post(f"/titles/{title.slug}/rate/", {"tears": str(n % 6)})
+        for n, b in enumerate(browsers)
+    ]
+    jobs += [
+        lambda b=b, n=n: b.post(
+            f"/titles/{title.slug}/comments/", {"body": f"Comment {n}", "stance": "disagree"}
+        )
+        for n, b in enumerate(browsers[:16])
+    ]
     run_at_once(jobs)
     stats = TitleStats.objects.get(pk=title.pk)
     assert (stats.rating_count, stats.rating_sum) == (32, sum(n % 6 for n in range(32)))

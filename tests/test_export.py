@@ -31,8 +31,9 @@ def snapshot():
     """Every curated row, every field, and which themes each title has."""
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in CURATED}
     rows["themes"] = list(
-        Title.themes.through.objects.order_by("title_id", "theme_id")
-        .values_list("title_id", "theme_id")
+        Title.themes.through.objects.order_by("title_id", "theme_id").values_list(
+            "title_id", "theme_id"
+        )
     )
     return rows
 
@@ -41,8 +42,12 @@ def curate():
     """What a curator might do in an afternoon, including awkward values."""
     loss = make_theme("Loss of a pet", slug="loss-of-a-pet", description="Pets — and goodbyes.")
     title = Title.objects.create(
-        slug="hachiko-monogatari", name="Hachikō: A Dog's Story", kind="movie", year=2009,
-        runtime_minutes=93, synopsis="A dog waits at Shibuya station, “every day”.",
+        slug="hachiko-monogatari",
+        name="Hachikō: A Dog's Story",
+        kind="movie",
+        year=2009,
+        runtime_minutes=93,
+        synopsis="A dog waits at Shibuya station, “every day”.",
         poster="posters/0123456789abcdef0123456789abcdef.jpg",
         poster_thumbnail="posters/thumbs/0123456789abcdef0123456789abcdef.jpg",
     )
@@ -58,8 +63,7 @@ def test_exporting_what_was_loaded_changes_nothing(catalogue, tmp_path):
     assert message.startswith("Wrote 31 titles, 14 themes, 2 sources, 36 mentions to ")
 
 
-def test_a_round_trip_through_an_emptied_database_gives_the_same_catalogue(catalogue,
-                                                                           tmp_path):
+def test_a_round_trip_through_an_emptied_database_gives_the_same_catalogue(catalogue, tmp_path):
     curate()
     export(tmp_path / "catalogue.json")
     before = snapshot()
@@ -76,12 +80,21 @@ def test_a_round_trip_through_a_fresh_database_gives_the_same_file(catalogue, tm
     curate()
     first = tmp_path / "first.json"
     export(first)
-    fresh = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
-             "MEDIA_ROOT": str(tmp_path / "media")}
+    fresh = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
 
     def manage(*args):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=django_settings.BASE_DIR,
-                       env=fresh, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=django_settings.BASE_DIR,
+            env=fresh,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     manage("migrate", "--noinput")
     manage("loaddata", str(first))
@@ -110,8 +123,7 @@ def test_the_export_holds_nothing_members_wrote(catalogue, tmp_path, reader):
     export(tmp_path / "catalogue.json")
     text = (tmp_path / "catalogue.json").read_text()
     models = {record["model"] for record in json.loads(text)}
-    assert models == {"catalogue.mention", "catalogue.source", "catalogue.theme",
-                      "catalogue.title"}
+    assert models == {"catalogue.mention", "catalogue.source", "catalogue.theme", "catalogue.title"}
     assert "A secret only members should see." not in text
     assert "reader@example.com" not in text
     assert TitleStats.objects.filter(pk=title.pk).exists()

@@ -47,8 +47,13 @@ def test_it_reproduces_the_first_articles_series_ranking(catalogue):
 def test_it_lists_the_extra_recommendations(catalogue):
     also = [name for _, name in ranking(FIRST, "also")]
     assert len(also) == 5
-    for expected in ["Angel Beats", "Fullmetal Alchemist", "Ni no Kuni", "Flavors of Youth",
-                     "The Garden of Words"]:
+    for expected in [
+        "Angel Beats",
+        "Fullmetal Alchemist",
+        "Ni no Kuni",
+        "Flavors of Youth",
+        "The Garden of Words",
+    ]:
         assert any(name.startswith(expected) for name in also), expected
 
 
@@ -62,8 +67,13 @@ def test_it_reproduces_the_second_articles_ranking(catalogue):
 
 @pytest.mark.parametrize(
     "slug",
-    ["angel-beats", "a-silent-voice", "clannad-after-story", "your-lie-in-april",
-     "assassination-classroom"],
+    [
+        "angel-beats",
+        "a-silent-voice",
+        "clannad-after-story",
+        "your-lie-in-april",
+        "assassination-classroom",
+    ],
 )
 def test_shared_titles_carry_both_mentions(catalogue, slug):
     title = Title.objects.get(slug=slug)
@@ -121,10 +131,12 @@ def test_loading_after_members_rated_keeps_their_ratings(catalogue, reader):
 
 def test_a_new_title_can_be_added_after_loading(catalogue):
     theme = Theme.objects.first()
-    title = Title.objects.create(slug="new-one", name="New One", kind="movie", year=2020,
-                                 synopsis="New.")
+    title = Title.objects.create(
+        slug="new-one", name="New One", kind="movie", year=2020, synopsis="New."
+    )
     title.themes.add(theme)
     assert title.pk > max(Title.objects.exclude(pk=title.pk).values_list("pk", flat=True))
     assert Theme.objects.create(slug="new-theme", name="New theme").pk
-    assert Mention.objects.create(title=title, source=Source.objects.first(), section="also",
-                                  rank=99).pk
+    assert Mention.objects.create(
+        title=title, source=Source.objects.first(), section="also", rank=99
+    ).pk

@@ -35,8 +35,10 @@ def test_a_fresh_site_explains_every_empty_section(client, db):
 
 def test_the_search_box_asks_browse_by_name(client, db):
     html = client.get("/").content.decode()
-    assert ('<form class="hero-search" method="get" action="/titles/" role="search" '
-            'aria-label="Find a title">') in html
+    assert (
+        '<form class="hero-search" method="get" action="/titles/" role="search" '
+        'aria-label="Find a title">'
+    ) in html
     assert '<label for="home-search-q">' in html
     assert 'id="home-search-q" name="q"' in html
 
@@ -85,8 +87,10 @@ def test_the_newest_visible_comments_show_with_spoilers_folded(client, db):
     html = client.get("/").content.decode()
     comments = section(html, "comments-heading")
     assert comments.index("The ending broke me.") < comments.index("The first one.")
-    assert ('<details class="spoiler"><summary>Contains spoilers: show</summary>'
-            "<p>The ending broke me.</p></details>") in comments
+    assert (
+        '<details class="spoiler"><summary>Contains spoilers: show</summary>'
+        "<p>The ending broke me.</p></details>"
+    ) in comments
     assert '<a href="/titles/grave/">Grave</a>' in comments
     assert "Rude words." not in html
     assert Comment.objects.filter(is_hidden=True).count() == 1

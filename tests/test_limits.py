@@ -42,8 +42,9 @@ def test_a_sixth_comment_within_a_minute_waits(reader_client, grave, unchanged):
 
 
 @pytest.mark.django_db
-def test_the_daily_limit_counts_the_last_24_hours(reader_client, reader, grave, settings,
-                                                  unchanged):
+def test_the_daily_limit_counts_the_last_24_hours(
+    reader_client, reader, grave, settings, unchanged
+):
     settings.COMMENTS_PER_DAY = 8
     for n in range(8):
         Comment.objects.post(reader, grave, f"Earlier {n}")
@@ -100,14 +101,14 @@ def test_simultaneous_posts_from_one_member_cannot_pass_the_limit(reader):
 
 
 def sign_in(client, username, password, address="127.0.0.1"):
-    return client.post("/account/signin/", {"username": username, "password": password},
-                       REMOTE_ADDR=address)
+    return client.post(
+        "/account/signin/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ["reader", "nobody"])
-def test_repeated_failures_lock_an_account_with_a_clear_message(client, reader, password,
-                                                                username):
+def test_repeated_failures_lock_an_account_with_a_clear_message(client, reader, password, username):
     for _ in range(4):
         assert sign_in(client, username, "wrong", "10.0.0.1").status_code == 200
     locked = sign_in(client, username, "wrong", "10.0.0.2")
@@ -122,7 +123,8 @@ def test_repeated_failures_lock_an_account_with_a_clear_message(client, reader, 
 
 @pytest.mark.django_db
 def test_the_right_password_is_refused_while_locked_then_accepted_after_the_cool_off(
-        client, reader, password):
+    client, reader, password
+):
     for _ in range(5):
         sign_in(client, "reader", "wrong", "10.0.0.1")
     assert sign_in(client, "reader", password, "10.0.0.9").status_code == 429
@@ -134,8 +136,9 @@ def test_the_right_password_is_refused_while_locked_then_accepted_after_the_cool
 
 
 @pytest.mark.django_db
-def test_one_address_trying_many_accounts_is_locked_but_others_are_not(reader, other_reader,
-                                                                       password):
+def test_one_address_trying_many_accounts_is_locked_but_others_are_not(
+    reader, other_reader, password
+):
     attacker, member = Client(), Client()
     for n in range(5):
         sign_in(attacker, f"guess{n}", "wrong", "203.0.113.7")

@@ -35,7 +35,8 @@ def community_rows(markup):
     rows = re.findall(
         r'<a href="/titles/([^/]+)/">[^<]*</a></th>\s*<td class="community-cell">'
         r'<span class="community-rank">#(\d+)</span> <span class="verdict">(.*?)</span>(.*?)</td>',
-        markup, re.S,
+        markup,
+        re.S,
     )
     return [(slug, int(rank), (verdict + flag).strip()) for slug, rank, verdict, flag in rows]
 
@@ -48,7 +49,8 @@ def test_it_reproduces_each_articles_ranking(client, catalogue, source_slug, sec
     html = client.get("/lists/").content.decode()
     expected = list(
         Mention.objects.filter(source__slug=source_slug, section=section)
-        .order_by("rank").values_list("rank", "title__slug")
+        .order_by("rank")
+        .values_list("rank", "title__slug")
     )
     assert expected
     assert article_rows(ranking_section(html, f"{source_slug}-{section}")) == expected
@@ -89,7 +91,12 @@ def test_the_community_ranks_the_same_titles_by_tear_score(client, ranked_list):
     ]
     community = html.split("The community's order</h4>", 1)[1].split("</ol>", 1)[0]
     assert re.findall(r'href="/titles/([^/]+)/"', community) == [
-        "number-6", "number-2", "number-3", "number-4", "number-5", "number-1"
+        "number-6",
+        "number-2",
+        "number-3",
+        "number-4",
+        "number-5",
+        "number-1",
     ]
     assert "Number 6</a>: #6 in the article, #1 for the community" in html
 
@@ -97,8 +104,10 @@ def test_the_community_ranks_the_same_titles_by_tear_score(client, ranked_list):
 def test_small_gaps_are_not_marked(client, ranked_list):
     rate(ranked_list[2], [5, 5, 5, 5, 5])  # #3 in the article, #1 for the community
     html = client.get("/lists/").content.decode()
-    rows = dict((slug, verdict) for slug, _, verdict in
-                community_rows(ranking_section(html, "ranked-list-ranked")))
+    rows = dict(
+        (slug, verdict)
+        for slug, _, verdict in community_rows(ranking_section(html, "ranked-list-ranked"))
+    )
     assert rows["number-3"] == "2 places higher"
     assert "Big disagreement" not in html
     assert "Biggest disagreements" not in html

@@ -23,9 +23,14 @@ def sign_in_cookies(port):
     csrf_cookie = cookies[0].split(";")[0]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     status, headers, _ = request(
-        port, "POST", "/admin/login/?next=/admin/",
-        headers={"Cookie": csrf_cookie, "Referer": f"https://{HOST}/admin/login/",
-                 "Content-Type": "application/x-www-form-urlencoded"},
+        port,
+        "POST",
+        "/admin/login/?next=/admin/",
+        headers={
+            "Cookie": csrf_cookie,
+            "Referer": f"https://{HOST}/admin/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
         body=f"csrfmiddlewaretoken={token}&username=curator&password=Tearful-pass-42",
     )
     assert status == 302, "the curator could not sign in"
@@ -40,8 +45,9 @@ def scans(production_site):
     cover = next((folder / "media" / "covers").iterdir()).name
     # The Observatory probes http://host/ once for the whole site.
     status, headers, _ = request(server.port, "GET", "/", https=False)
-    http_redirects = [v for k, v in headers if k.lower() == "location"] if status in (
-        301, 302, 307, 308) else []
+    http_redirects = (
+        [v for k, v in headers if k.lower() == "location"] if status in (301, 302, 307, 308) else []
+    )
     pages = {
         "home": "/",
         "title page": "/titles/grave-of-the-fireflies/",
@@ -61,20 +67,42 @@ def scans(production_site):
         cookies = [v for k, v in headers if k.lower() == "set-cookie"]
         if name == "admin sign-in":
             cookies = sign_in_cookies(server.port)
-        result[name] = (status, Scan(url=f"https://{HOST}{path}", headers=headers, body=body,
-                                     http_redirects=http_redirects, cookies=cookies))
+        result[name] = (
+            status,
+            Scan(
+                url=f"https://{HOST}{path}",
+                headers=headers,
+                body=body,
+                http_redirects=http_redirects,
+                cookies=cookies,
+            ),
+        )
     return result
 
 
-@pytest.mark.parametrize("page", ["home", "title page", "theme page", "page not found",
-                                  "sign in", "sign up", "member profile", "health check",
-                                  "static file", "media file", "admin sign-in"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "home",
+        "title page",
+        "theme page",
+        "page not found",
+        "sign in",
+        "sign up",
+        "member profile",
+        "health check",
+        "static file",
+        "media file",
+        "admin sign-in",
+    ],
+)
 def test_every_public_response_scores_a_plus(scans, page):
     status, scan = scans[page]
     assert status == (404 if page == "page not found" else 200)
     total, letter, results = score(scan)
-    report = "\n".join(f"{test}: {result} ({modifier:+d})"
-                       for test, (result, modifier) in results.items())
+    report = "\n".join(
+        f"{test}: {result} ({modifier:+d})" for test, (result, modifier) in results.items()
+    )
     assert total >= 100, f"{page} scores {total} ({letter}):\n{report}"
     assert letter == "A+"
 
@@ -93,7 +121,9 @@ def test_signing_in_sets_secure_httponly_samesite_cookies(scans):
 def test_the_scorer_fails_a_response_without_a_content_security_policy(scans):
     _, scan = scans["home"]
     without_csp = Scan(
-        url=scan.url, body=scan.body, http_redirects=scan.http_redirects,
+        url=scan.url,
+        body=scan.body,
+        http_redirects=scan.http_redirects,
         headers=[(k, v) for k, v in scan.headers if k.lower() != "content-security-policy"],
     )
     total, letter, results = score(without_csp)
@@ -106,22 +136,43 @@ def test_the_scorer_fails_a_response_without_a_content_security_policy(scans):
 @pytest.mark.parametrize(
     ("headers", "test", "expected"),
     [
-        ([("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'")],
-         "content_security_policy", ("csp-implemented-with-unsafe-inline", -20)),
-        ([("Content-Security-Policy", "default-src 'none'; form-action 'self'")],
-         "content_security_policy", ("csp-implemented-with-no-unsafe-default-src-none", 10)),
-        ([("Content-Security-Policy", "default-src 'self'; script-src 'nonce-abc' 'unsafe-inline'; "
-                                     "object-src 'none'")],
-         "content_security_policy", ("csp-implemented-with-no-unsafe", 5)),
-        ([("Strict-Transport-Security", "max-age=86400")],
-         "strict_transport_security", ("hsts-implemented-max-age-less-than-six-months", -10)),
+        (
+            [("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'")],
+            "content_security_policy",
+            ("csp-implemented-with-unsafe-inline", -20),
+        ),
+        (
+            [("Content-Security-Policy", "default-src 'none'; form-action 'self'")],
+            "content_security_policy",
+            ("csp-implemented-with-no-unsafe-default-src-none", 10),
+        ),
+        (
+            [
+                (
+                    "Content-Security-Policy",
+                    "default-src 'self'; script-src 'nonce-abc' 'unsafe-inline'; object-src 'none'",
+                )
+            ],
+            "content_security_policy",
+            ("csp-implemented-with-no-unsafe", 5),
+        ),
+        (
+            [("Strict-Transport-Security", "max-age=86400")],
+            "strict_transport_security",
+            ("hsts-implemented-max-age-less-than-six-months", -10),
+        ),
         ([], "strict_transport_security", ("hsts-not-implemented", -20)),
         ([("Referrer-Policy", "unsafe-url")], "referrer_policy", ("referrer-policy-unsafe", -5)),
         ([], "x_frame_options", ("x-frame-options-not-implemented", -20)),
         ([], "x_content_type_options", ("x-content-type-options-not-implemented", -5)),
-        ([("Access-Control-Allow-Origin", "https://evil.example"),
-          ("Access-Control-Allow-Credentials", "true")], "cross_origin_resource_sharing",
-         ("cross-origin-resource-sharing-implemented-with-universal-access", -50)),
+        (
+            [
+                ("Access-Control-Allow-Origin", "https://evil.example"),
+                ("Access-Control-Allow-Credentials", "true"),
+            ],
+            "cross_origin_resource_sharing",
+            ("cross-origin-resource-sharing-implemented-with-universal-access", -50),
+        ),
     ],
 )
 def test_the_scorer_applies_the_observatory_modifiers(headers, test, expected):
@@ -130,13 +181,23 @@ def test_the_scorer_applies_the_observatory_modifiers(headers, test, expected):
 
 
 def test_the_scorer_judges_cookies_and_redirection():
-    plain = Scan(url=f"https://{HOST}/", headers=[], http_redirects=[],
-                 cookies=["sessionid=abc; Path=/; SameSite=Lax"])
+    plain = Scan(
+        url=f"https://{HOST}/",
+        headers=[],
+        http_redirects=[],
+        cookies=["sessionid=abc; Path=/; SameSite=Lax"],
+    )
     results = score(plain)[2]
     assert results["cookies"] == ("cookies-session-without-secure-flag", -40)
     assert results["redirection"] == ("redirection-missing", -20)
-    hidden = Scan(url=f"https://{HOST}/", headers=[], body='<script src="https://cdn.example/x.js">',
-                  http_redirects=[f"https://{HOST}/"])
+    hidden = Scan(
+        url=f"https://{HOST}/",
+        headers=[],
+        body='<script src="https://cdn.example/x.js">',
+        http_redirects=[f"https://{HOST}/"],
+    )
     hidden.headers.append(("Content-Type", "text/html; charset=utf-8"))
     assert score(hidden)[2]["subresource_integrity"] == (
-        "sri-not-implemented-but-external-scripts-loaded-securely", -5)
+        "sri-not-implemented-but-external-scripts-loaded-securely",
+        -5,
+    )

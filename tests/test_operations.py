@@ -39,9 +39,7 @@ def manage(tmp_path, *args, **overrides):
 # Health and readiness
 
 
-def test_readyz_is_ready_when_the_database_and_the_cache_answer(
-    client, django_assert_num_queries
-):
+def test_readyz_is_ready_when_the_database_and_the_cache_answer(client, django_assert_num_queries):
     with django_assert_num_queries(1):  # SELECT 1
         response = client.get("/readyz")
     assert (response.status_code, response.content) == (200, b"ready\n")
@@ -49,11 +47,13 @@ def test_readyz_is_ready_when_the_database_and_the_cache_answer(
 
 
 def test_readyz_names_the_cache_when_it_does_not_answer(client, settings):
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.5},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
     response = client.get("/readyz")
     assert (response.status_code, response.content) == (503, b"cache unavailable\n")
 
@@ -118,14 +118,20 @@ def test_production_logs_one_line_per_request_to_stdout(production_site):
     request(server.port, "GET", "/themes/grief/", headers={"X-Request-ID": "trace-abc-123"})
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        lines = [line for line in (folder / "gunicorn.log").read_text().splitlines()
-                 if "request_id=trace-abc-123" in line]
+        lines = [
+            line
+            for line in (folder / "gunicorn.log").read_text().splitlines()
+            if "request_id=trace-abc-123" in line
+        ]
         if lines:
             break
         time.sleep(0.1)
     assert len(lines) == 1
-    assert re.search(r"INFO sadlist\.request request_id=trace-abc-123 GET /themes/grief/ 200 "
-                     r"\d+\.\dms$", lines[0])
+    assert re.search(
+        r"INFO sadlist\.request request_id=trace-abc-123 GET /themes/grief/ 200 "
+        r"\d+\.\dms$",
+        lines[0],
+    )
 
 
 # Cache, sessions and the deployment checks
@@ -139,8 +145,9 @@ def test_without_redis_check_says_limits_are_per_process(tmp_path):
     assert "rate limits are counted separately in each app server process" in output
 
 
-@pytest.mark.parametrize("env", [{"REDIS_URL": REDIS_URL}, {"DEBUG": "true"}],
-                         ids=["with Redis", "in development"])
+@pytest.mark.parametrize(
+    "env", [{"REDIS_URL": REDIS_URL}, {"DEBUG": "true"}], ids=["with Redis", "in development"]
+)
 def test_check_has_nothing_to_say_with_redis_or_in_development(tmp_path, env):
     result = manage(tmp_path, "check", **env)
     assert result.returncode == 0, result.stderr
@@ -171,14 +178,25 @@ SHOW_CACHE = (
 
 
 def test_app_processes_share_the_cache_through_redis(tmp_path):
-    env = production_env(tmp_path, DEBUG="true", REDIS_URL=REDIS_URL,
-                         CACHE_KEY_PREFIX=f"test-{secrets.token_hex(6)}")
-    writer = run(sys.executable, "-c", f"import django, os; os.environ.setdefault("
-                 f"'DJANGO_SETTINGS_MODULE', 'sadlist.settings'); django.setup(); {SHOW_CACHE}",
-                 "write", **env)
-    reader = run(sys.executable, "-c", f"import django, os; os.environ.setdefault("
-                 f"'DJANGO_SETTINGS_MODULE', 'sadlist.settings'); django.setup(); {SHOW_CACHE}",
-                 "read", **env)
+    env = production_env(
+        tmp_path, DEBUG="true", REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"test-{secrets.token_hex(6)}"
+    )
+    writer = run(
+        sys.executable,
+        "-c",
+        f"import django, os; os.environ.setdefault("
+        f"'DJANGO_SETTINGS_MODULE', 'sadlist.settings'); django.setup(); {SHOW_CACHE}",
+        "write",
+        **env,
+    )
+    reader = run(
+        sys.executable,
+        "-c",
+        f"import django, os; os.environ.setdefault("
+        f"'DJANGO_SETTINGS_MODULE', 'sadlist.settings'); django.setup(); {SHOW_CACHE}",
+        "read",
+        **env,
+    )
     assert writer.returncode == 0, writer.stderr
     assert reader.stdout.splitlines() == [
         "django.core.cache.backends.redis.RedisCache django.contrib.sessions.backends.db",
@@ -195,12 +213,17 @@ def test_without_redis_the_cache_is_per_process_and_sessions_in_the_database(set
 
 
 def gunicorn_config(**env):
-    result = run(str(GUNICORN), "--print-config", "sadlist.wsgi",
-                 **production_env(ROOT / ".no-such-folder", **env))
+    result = run(
+        str(GUNICORN),
+        "--print-config",
+        "sadlist.wsgi",
+        **production_env(ROOT / ".no-such-folder", **env),
+    )
     assert result.returncode == 0, result.stderr
     return dict(
-        (key.strip(), value.strip()) for key, _, value in
-        (line.partition("=") for line in result.stdout.splitlines()) if value
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition("=") for line in result.stdout.splitlines())
+        if value
     )
 
 
@@ -217,8 +240,9 @@ def test_gunicorn_defaults_are_sensible():
 
 
 def test_gunicorn_reads_its_settings_from_the_environment():
-    config = gunicorn_config(GUNICORN_BIND="10.0.0.5:9000", GUNICORN_WORKERS="3",
-                             FORWARDED_ALLOW_IPS="10.0.0.1")
+    config = gunicorn_config(
+        GUNICORN_BIND="10.0.0.5:9000", GUNICORN_WORKERS="3", FORWARDED_ALLOW_IPS="10.0.0.1"
+    )
     assert config["bind"] == "['10.0.0.5:9000']"
     assert config["workers"] == "3"
     assert config["forwarded_allow_ips"] == "['10.0.0.1']"
@@ -226,8 +250,7 @@ def test_gunicorn_reads_its_settings_from_the_environment():
 
 def test_the_systemd_unit_runs_gunicorn_with_this_configuration():
     unit = (ROOT / "deploy" / "sadlist.service").read_text()
-    assert re.search(r"^ExecStart=\S+/gunicorn -c \S+gunicorn\.conf\.py sadlist\.wsgi$", unit,
-                     re.M)
+    assert re.search(r"^ExecStart=\S+/gunicorn -c \S+gunicorn\.conf\.py sadlist\.wsgi$", unit, re.M)
     assert re.search(r"^EnvironmentFile=", unit, re.M)
     assert re.search(r"^Restart=on-failure$", unit, re.M)
 
@@ -249,8 +272,15 @@ def test_the_app_serves_uploaded_files_with_the_sites_headers(
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/media/../sadlist/settings.py", "/media/%2e%2e/manage.py",
-                                  "/media/posters/", "/media/missing.png"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/../sadlist/settings.py",
+        "/media/%2e%2e/manage.py",
+        "/media/posters/",
+        "/media/missing.png",
+    ],
+)
 def test_nothing_outside_uploaded_files_is_served(client, settings, path):
     (settings.MEDIA_ROOT / "posters").mkdir(parents=True)
     response = client.get(path)

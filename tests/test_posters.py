@@ -34,9 +34,10 @@ def png_claiming(width, height, colour_type=0, bit_depth=1):
     A valid PNG of `width`×`height` blank pixels, built row by row so the test never
     holds the pixels: a few hundred kilobytes that would decode to hundreds of megabytes.
     """
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data)
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         )
 
     channels = {0: 1, 2: 3}[colour_type]
@@ -44,8 +45,9 @@ def png_claiming(width, height, colour_type=0, bit_depth=1):
     compressor = zlib.compressobj(9)
     pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def files_under(folder):
@@ -63,8 +65,9 @@ def upload_temp_dir(settings, tmp_path):
 
 @pytest.fixture
 def title():
-    title = make_title("A Silent Voice", slug="a-silent-voice", year=2016,
-                       themes=[make_theme("Bullying")])
+    title = make_title(
+        "A Silent Voice", slug="a-silent-voice", year=2016, themes=[make_theme("Bullying")]
+    )
     return title
 
 
@@ -75,15 +78,17 @@ def upload_poster(curator_client, django_capture_on_commit_callbacks):
         if data is not None:
             form["poster"] = SimpleUploadedFile(name, data, content_type=content_type)
         with django_capture_on_commit_callbacks(execute=True):
-            return curator_client.post(f"/admin/catalogue/title/{title.pk}/change/", form,
-                                       follow=True)
+            return curator_client.post(
+                f"/admin/catalogue/title/{title.pk}/change/", form, follow=True
+            )
+
     return upload
 
 
 def test_a_jpeg_poster_is_stored_clean_under_a_random_name(upload_poster, title, client):
     exif = Image.Exif()
-    exif[0x010F] = "Phone maker"          # camera make
-    exif[0x0131] = "Editing software"     # software
+    exif[0x010F] = "Phone maker"  # camera make
+    exif[0x0131] = "Editing software"  # software
     data = image_bytes("JPEG", exif=exif.tobytes(), comment=b"taken at home")
     response = upload_poster(title, "my holiday photo.jpg", data)
     assert "was changed successfully" in response.content.decode()
@@ -141,8 +146,9 @@ def test_a_new_poster_replaces_the_old_files(upload_poster, title, settings):
     assert {title.poster.name, title.poster_thumbnail.name} <= stored
 
 
-def test_removing_the_poster_brings_back_the_generated_cover(upload_poster, title, client,
-                                                              settings):
+def test_removing_the_poster_brings_back_the_generated_cover(
+    upload_poster, title, client, settings
+):
     upload_poster(title, "poster.jpg", image_bytes("JPEG"))
     title.refresh_from_db()
     upload_poster(title, "", None, **{"poster-clear": "on"})
@@ -174,7 +180,8 @@ REJECTED = {
         "not a JPEG, PNG or WebP image",
     ),
     "pdf renamed .jpg": (
-        "poster.jpg", lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+        "poster.jpg",
+        lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
         "not a JPEG, PNG or WebP image",
     ),
     "html renamed .jpg": (
@@ -184,18 +191,23 @@ REJECTED = {
     ),
     "gif": ("poster.gif", lambda: image_bytes("GIF"), "not a JPEG, PNG or WebP image"),
     "truncated jpeg": (
-        "poster.jpg", lambda: truncated(image_bytes("JPEG", size=(900, 1350))),
+        "poster.jpg",
+        lambda: truncated(image_bytes("JPEG", size=(900, 1350))),
         "damaged or incomplete",
     ),
     "truncated png": (
-        "poster.png", lambda: truncated(png_claiming(900, 1350, colour_type=2, bit_depth=8)),
+        "poster.png",
+        lambda: truncated(png_claiming(900, 1350, colour_type=2, bit_depth=8)),
         "damaged or incomplete",
     ),
     "30000×30000 bomb": (
-        "bomb.png", lambda: png_claiming(30000, 30000), "at most 25 megapixels",
+        "bomb.png",
+        lambda: png_claiming(30000, 30000),
+        "at most 25 megapixels",
     ),
     "6000×5000 header": (
-        "big.png", lambda: png_claiming(6000, 5000, colour_type=2, bit_depth=8),
+        "big.png",
+        lambda: png_claiming(6000, 5000, colour_type=2, bit_depth=8),
         "too large (6000×5000 pixels): a poster may have at most 25 megapixels",
     ),
     "over 5 MB": ("huge.png", lambda: noise_png((1400, 1400)), "a poster may be at most 5.0"),
@@ -265,7 +277,11 @@ def peak_memory_growth(tmp_path, data, **env):
     path.write_bytes(data)
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path)],
-        cwd=django_settings.BASE_DIR, capture_output=True, text=True, timeout=120, check=True,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "sadlist.settings", **env},
     )
     outcome, megabytes = result.stdout.split()
@@ -326,8 +342,12 @@ def test_media_are_served_with_nosniff(media_served, client, settings):
 def test_a_new_title_can_be_added_with_its_poster(
     curator_client, django_capture_on_commit_callbacks
 ):
-    form = title_form(name="Orange", year=2016, synopsis="Letters from the future.",
-                      themes=[make_theme("Time").pk])
+    form = title_form(
+        name="Orange",
+        year=2016,
+        synopsis="Letters from the future.",
+        themes=[make_theme("Time").pk],
+    )
     form["poster"] = SimpleUploadedFile("orange.webp", image_bytes("WEBP"), "image/webp")
     with django_capture_on_commit_callbacks(execute=True):
         curator_client.post("/admin/catalogue/title/add/", form)

@@ -82,8 +82,13 @@ def test_the_plans_script_explains_every_page_and_keeps_nothing(small_demo):
 
     assert {table: count_rows(table) for table in counts} == counts
     pages = {page for row in rows for page in row[2]}
-    assert {"home (visitor)", "rating POST (new) (member)", "comment POST (member)",
-            "admin: moderation queue (curator)", "export (JSON) (member)"} <= pages
+    assert {
+        "home (visitor)",
+        "rating POST (new) (member)",
+        "comment POST (member)",
+        "admin: moderation queue (curator)",
+        "export (JSON) (member)",
+    } <= pages
     verdicts = {row[5] for row in rows}
     assert all(v.startswith(("index", "SCAN: ", "insert")) for v in verdicts), verdicts
     saddest_shelf = [row for row in rows if row[6].startswith("Expected: ordered by a score")]
@@ -102,8 +107,7 @@ def count_rows(table):
         return cursor.fetchone()[0]
 
 
-def test_the_moderation_queue_starts_from_the_open_reports(small_demo, curator_client,
-                                                           sqlite_only):
+def test_the_moderation_queue_starts_from_the_open_reports(small_demo, curator_client, sqlite_only):
     sql = page_query(curator_client, "/admin/reviews/reportedcomment/", 'AS "open_report_count"')
     plan = query_plan(sql)
     assert "reviews_report USING INDEX report_open" in plan, plan

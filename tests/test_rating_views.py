@@ -18,30 +18,44 @@ def page(client, url=TITLE_URL):
     return client.get(url).content.decode()
 
 
-def test_a_visitor_is_invited_to_sign_in_and_comes_back_to_the_title(client, grave, reader,
-                                                                      password):
+def test_a_visitor_is_invited_to_sign_in_and_comes_back_to_the_title(
+    client, grave, reader, password
+):
     html = page(client)
     link = "/account/signin/?next=/titles/grave-of-the-fireflies/%23your-rating"
     assert f'<a href="{link}">Sign in to rate</a>' in html
     assert 'name="tears"' not in html
 
     signin = client.get(link).content.decode()
-    assert '<input type="hidden" name="next" value="/titles/grave-of-the-fireflies/#your-rating">' \
+    assert (
+        '<input type="hidden" name="next" value="/titles/grave-of-the-fireflies/#your-rating">'
         in signin
-    response = client.post("/account/signin/", {
-        "username": "reader", "password": password,
-        "next": "/titles/grave-of-the-fireflies/#your-rating",
-    })
+    )
+    response = client.post(
+        "/account/signin/",
+        {
+            "username": "reader",
+            "password": password,
+            "next": "/titles/grave-of-the-fireflies/#your-rating",
+        },
+    )
     assert response.url == "/titles/grave-of-the-fireflies/#your-rating"
     assert 'name="tears"' in page(client)
 
 
 def test_a_member_sees_every_level_by_name_and_nothing_chosen(reader_client, grave):
     html = page(reader_client)
-    for value, name in [(0, "Dry eyes"), (1, "Lump in the throat"), (2, "Misty-eyed"),
-                        (3, "A few tears"), (4, "Sobbing"), (5, "Cried a river")]:
-        assert f'<input type="radio" name="tears" value="{value}" required> {value} — {name}' \
-            in html
+    for value, name in [
+        (0, "Dry eyes"),
+        (1, "Lump in the throat"),
+        (2, "Misty-eyed"),
+        (3, "A few tears"),
+        (4, "Sobbing"),
+        (5, "Cried a river"),
+    ]:
+        assert (
+            f'<input type="radio" name="tears" value="{value}" required> {value} — {name}' in html
+        )
     assert "checked" not in html.split('id="your-rating"')[1].split("</section>")[0]
     assert "Remove my rating" not in html
 
@@ -83,16 +97,20 @@ def test_removing_a_rating_that_does_not_exist_says_so(reader_client, grave, unc
     assert "You had not rated Grave of the Fireflies; nothing to remove." in html
 
 
-@pytest.mark.parametrize("tears, message", [
-    ("-1", "-1 is not one"),
-    ("6", "6 is not one"),
-    ("2.5", "2.5 is not one"),
-    ("abc", "abc is not one"),
-    ("", "Pick a tear level from 0 to 5 before saving."),
-    (None, "Pick a tear level from 0 to 5 before saving."),
-])
-def test_an_impossible_rating_is_explained_and_changes_nothing(reader_client, reader, grave,
-                                                              unchanged, tears, message):
+@pytest.mark.parametrize(
+    "tears, message",
+    [
+        ("-1", "-1 is not one"),
+        ("6", "6 is not one"),
+        ("2.5", "2.5 is not one"),
+        ("abc", "abc is not one"),
+        ("", "Pick a tear level from 0 to 5 before saving."),
+        (None, "Pick a tear level from 0 to 5 before saving."),
+    ],
+)
+def test_an_impossible_rating_is_explained_and_changes_nothing(
+    reader_client, reader, grave, unchanged, tears, message
+):
     Rating.objects.rate(reader, grave, 3)
     data = {} if tears is None else {"tears": tears}
     with unchanged():

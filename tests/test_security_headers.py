@@ -25,8 +25,8 @@ POLICY = (
 
 def directives(header):
     return dict(
-        (name, sources) for name, _, sources in
-        (part.strip().partition(" ") for part in header.split(";"))
+        (name, sources)
+        for name, _, sources in (part.strip().partition(" ") for part in header.split(";"))
     )
 
 
@@ -36,8 +36,16 @@ def pages(db):
     grave = make_title("Grave of the Fireflies", slug="grave-of-the-fireflies", themes=[theme])
     rate(grave, [5, 3])  # so the title page draws its distribution bars
     call_command("make_covers", verbosity=0)
-    return ["/", "/titles/grave-of-the-fireflies/", "/themes/grief/", "/titles/no-such-anime/",
-            "/account/signin/", "/account/signup/", "/healthz", "/readyz"]
+    return [
+        "/",
+        "/titles/grave-of-the-fireflies/",
+        "/themes/grief/",
+        "/titles/no-such-anime/",
+        "/account/signin/",
+        "/account/signup/",
+        "/healthz",
+        "/readyz",
+    ]
 
 
 def test_every_page_carries_the_policy_and_the_other_security_headers(client, pages):
@@ -85,8 +93,9 @@ def test_the_admin_sign_in_works_under_the_policy(client):
         assert re.search(r'src="/(static|admin)/', attributes) and not body.strip()
 
 
-def test_an_admin_change_form_renders_with_only_same_origin_scripts(client, django_user_model,
-                                                                    reader):
+def test_an_admin_change_form_renders_with_only_same_origin_scripts(
+    client, django_user_model, reader
+):
     curator = django_user_model.objects.create_superuser("curator", "c@example.com", "x")
     client.force_login(curator)
     response = client.get(f"/admin/auth/user/{reader.pk}/change/")
@@ -120,10 +129,14 @@ def test_production_cookies_are_secure_httponly_and_lax(production_site):
     assert "; Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     _, headers, _ = request(
-        server.port, "POST", "/admin/login/",
-        headers={"Cookie": csrf_cookie.split(";")[0],
-                 "Referer": "https://sadlist.example/admin/login/",
-                 "Content-Type": "application/x-www-form-urlencoded"},
+        server.port,
+        "POST",
+        "/admin/login/",
+        headers={
+            "Cookie": csrf_cookie.split(";")[0],
+            "Referer": "https://sadlist.example/admin/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
         body=f"csrfmiddlewaretoken={token}&username=curator&password=Tearful-pass-42",
     )
     (session_cookie,) = [c for c in header(headers, "Set-Cookie") if c.startswith("sessionid=")]

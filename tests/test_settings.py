@@ -14,8 +14,13 @@ def run_manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -45,6 +50,10 @@ def test_development_starts_without_configuration(tmp_path):
 
 
 def test_no_model_change_lacks_a_migration(tmp_path):
-    result = run_manage("makemigrations", "--check", "--dry-run",
-                        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = run_manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 def totals(title):
     row = TitleStats.objects.filter(pk=title.pk).first()
     return row and {
-        "count": row.rating_count, "sum": row.rating_sum, "levels": row.distribution,
-        "comments": row.comment_count, "stances": row.stance_count,
+        "count": row.rating_count,
+        "sum": row.rating_sum,
+        "levels": row.distribution,
+        "comments": row.comment_count,
+        "stances": row.stance_count,
         "disagree": row.disagree_count,
     }
 
@@ -32,8 +35,14 @@ def title():
 
 def test_a_first_rating_counts_once(title, reader):
     Rating.objects.rate(reader, title, 4)
-    assert totals(title) == {"count": 1, "sum": 4, "levels": [0, 0, 0, 0, 1, 0],
-                             "comments": 0, "stances": 0, "disagree": 0}
+    assert totals(title) == {
+        "count": 1,
+        "sum": 4,
+        "levels": [0, 0, 0, 0, 1, 0],
+        "comments": 0,
+        "stances": 0,
+        "disagree": 0,
+    }
     assert (SiteStats.current().rating_count, SiteStats.current().rating_sum) == (1, 4)
     assert_exact()
 
@@ -60,8 +69,14 @@ def test_removing_a_rating_takes_it_out(title, reader, other_reader):
     Rating.objects.rate(other_reader, title, 5)
     assert Rating.objects.unrate(reader, title) is True
     assert Rating.objects.unrate(reader, title) is False
-    assert totals(title) == {"count": 1, "sum": 5, "levels": [0, 0, 0, 0, 0, 1],
-                             "comments": 0, "stances": 0, "disagree": 0}
+    assert totals(title) == {
+        "count": 1,
+        "sum": 5,
+        "levels": [0, 0, 0, 0, 0, 1],
+        "comments": 0,
+        "stances": 0,
+        "disagree": 0,
+    }
     assert_exact()
 
 
@@ -134,8 +149,7 @@ def test_recount_creates_missing_rows(title, reader):
     Rating.objects.rate(reader, title, 4)
     TitleStats.objects.all().delete()
     drift = recount_all()
-    assert drift == ["Grave of the Fireflies: rating_count 0 → 1, rating_sum 0 → 4, "
-                     "tears_4 0 → 1"]
+    assert drift == ["Grave of the Fireflies: rating_count 0 → 1, rating_sum 0 → 4, tears_4 0 → 1"]
     assert totals(title)["count"] == 1
     assert expected_totals()[title.pk]["rating_sum"] == 4
 

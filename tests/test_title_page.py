@@ -20,7 +20,8 @@ def distribution_rows(html):
     rows = re.findall(
         r'<th scope="row"><span class="level">(\d)</span> ([^<]+)</th>.*?'
         r'<td class="number">(\d+)</td>\s*<td class="number">(\d+)%</td>',
-        html, re.S,
+        html,
+        re.S,
     )
     return [(int(level), name, int(count), int(percent)) for level, name, count, percent in rows]
 
@@ -35,8 +36,10 @@ def test_it_shows_the_picture_facts_provenance_and_theme_links(client, catalogue
     title = Title.objects.get(slug="your-lie-in-april")
     assert html.count("<h1>") == 1
     assert "<h1>Your Lie in April</h1>" in html
-    assert (f'<img class="title-picture" src="{title.cover.url}" '
-            'alt="Generated cover for Your Lie in April"') in html
+    assert (
+        f'<img class="title-picture" src="{title.cover.url}" '
+        'alt="Generated cover for Your Lie in April"'
+    ) in html
     assert "Shigatsu wa Kimi no Uso" in html
     assert "<dt>Episodes</dt><dd>22</dd>" in html
     assert "#3 series in <cite>Sad Anime: 21 Stories to Make You Cry a River</cite>" in html

@@ -25,8 +25,11 @@ def visitor_cache(settings):
 
 @pytest.fixture
 def title():
-    return make_title("Grave of the Fireflies", slug="grave-of-the-fireflies",
-                      themes=[make_theme("War", slug="war")])
+    return make_title(
+        "Grave of the Fireflies",
+        slug="grave-of-the-fireflies",
+        themes=[make_theme("War", slug="war")],
+    )
 
 
 def page(path):
@@ -83,10 +86,17 @@ def test_a_curators_edit_shows_at_once(title, curator_client):
     form = change.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(
-        original_name="Hotaru no Haka", poster="",
-        **{f"mentions-{key}": value for key, value in
-           {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0,
-            "MAX_NUM_FORMS": 1000}.items()},
+        original_name="Hotaru no Haka",
+        poster="",
+        **{
+            f"mentions-{key}": value
+            for key, value in {
+                "TOTAL_FORMS": 0,
+                "INITIAL_FORMS": 0,
+                "MIN_NUM_FORMS": 0,
+                "MAX_NUM_FORMS": 1000,
+            }.items()
+        },
     )
     data["themes"] = [theme.pk for theme in title.themes.all()]
     response = curator_client.post(f"/admin/catalogue/title/{title.pk}/change/", data)
@@ -210,8 +220,9 @@ def test_each_member_gets_a_form_with_their_own_csrf_token(title, reader, other_
     for browser, tears in zip(browsers, (2, 4), strict=True):
         html = member_page(browser, "/titles/grave-of-the-fireflies/")
         token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-        response = browser.post("/titles/grave-of-the-fireflies/rate/",
-                                {"tears": tears, "csrfmiddlewaretoken": token})
+        response = browser.post(
+            "/titles/grave-of-the-fireflies/rate/", {"tears": tears, "csrfmiddlewaretoken": token}
+        )
         assert response.status_code == 302
     assert sorted(Rating.objects.values_list("tears", flat=True)) == [2, 4]
 
@@ -231,11 +242,13 @@ def test_pages_are_built_afresh_when_the_cache_does_not_answer(title, reader_cli
     from .servers import free_port
 
     rate(title, [4])
-    dead_redis = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.5},
-    }}
+    dead_redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
     with override_settings(CACHES=dead_redis):
         assert "tear score from 1 rating" in page("/titles/grave-of-the-fireflies/")
         html = member_page(reader_client, "/titles/grave-of-the-fireflies/")
@@ -260,7 +273,7 @@ def test_a_member_served_shared_parts_costs_a_fixed_number_of_queries(
     # 4. the member's own rating of the title
     with django_assert_num_queries(4):
         html = member_page(reader_client, "/titles/grave-of-the-fireflies/")
-    assert f"Comments <span class=\"count\">({comments})</span>" in html
+    assert f'Comments <span class="count">({comments})</span>' in html
 
 
 def test_members_see_theme_pages_change_at_once(title, reader_client):

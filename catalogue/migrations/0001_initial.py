@@ -5,138 +5,280 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SiteStats',
+            name="SiteStats",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating_count', models.PositiveBigIntegerField(default=0)),
-                ('rating_sum', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rating_count", models.PositiveBigIntegerField(default=0)),
+                ("rating_sum", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'site stats',
+                "verbose_name_plural": "site stats",
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(help_text="The article's title, as its text names it.", max_length=200)),
-                ('publisher', models.CharField(blank=True, max_length=100)),
-                ('url', models.URLField(blank=True)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The article's title, as its text names it.", max_length=200
+                    ),
+                ),
+                ("publisher", models.CharField(blank=True, max_length=100)),
+                ("url", models.URLField(blank=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=60, unique=True)),
-                ('description', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=60, unique=True)),
+                ("description", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Title',
+            name="Title",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='English name')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='original (romaji) name')),
-                ('other_names', models.TextField(blank=True, help_text='Other known names, one per line; search finds them too.')),
-                ('kind', models.CharField(choices=[('movie', 'Movie'), ('series', 'Series')], max_length=10)),
-                ('year', models.PositiveSmallIntegerField(help_text='Year of first release.')),
-                ('studio', models.CharField(blank=True, max_length=200)),
-                ('episodes', models.PositiveSmallIntegerField(blank=True, help_text='Number of episodes, for series.', null=True)),
-                ('runtime_minutes', models.PositiveSmallIntegerField(blank=True, help_text='Running time of a movie, in minutes.', null=True)),
-                ('synopsis', models.TextField(help_text='Spoiler-free, in our own words.')),
-                ('why_it_hurts', models.TextField(blank=True, help_text='What makes it hurt, spoiler-free.')),
-                ('poster', models.ImageField(blank=True, upload_to='posters/')),
-                ('poster_thumbnail', models.ImageField(blank=True, editable=False, upload_to='posters/thumbs/')),
-                ('cover', models.ImageField(blank=True, editable=False, help_text='Generated picture shown until a poster is uploaded.', upload_to='covers/')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('themes', models.ManyToManyField(related_name='titles', to='catalogue.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="English name")),
+                (
+                    "original_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="original (romaji) name"
+                    ),
+                ),
+                (
+                    "other_names",
+                    models.TextField(
+                        blank=True,
+                        help_text="Other known names, one per line; search finds them too.",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("movie", "Movie"), ("series", "Series")], max_length=10
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(help_text="Year of first release.")),
+                ("studio", models.CharField(blank=True, max_length=200)),
+                (
+                    "episodes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Number of episodes, for series.", null=True
+                    ),
+                ),
+                (
+                    "runtime_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Running time of a movie, in minutes.", null=True
+                    ),
+                ),
+                ("synopsis", models.TextField(help_text="Spoiler-free, in our own words.")),
+                (
+                    "why_it_hurts",
+                    models.TextField(blank=True, help_text="What makes it hurt, spoiler-free."),
+                ),
+                ("poster", models.ImageField(blank=True, upload_to="posters/")),
+                (
+                    "poster_thumbnail",
+                    models.ImageField(blank=True, editable=False, upload_to="posters/thumbs/"),
+                ),
+                (
+                    "cover",
+                    models.ImageField(
+                        blank=True,
+                        editable=False,
+                        help_text="Generated picture shown until a poster is uploaded.",
+                        upload_to="covers/",
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("themes", models.ManyToManyField(related_name="titles", to="catalogue.theme")),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('movies', 'movies'), ('series', 'series'), ('also', 'also recommended'), ('ranked', 'ranked list')], max_length=10)),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('listed_as', models.CharField(blank=True, help_text='The name the article used, if it differs.', max_length=200)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='catalogue.source')),
-                ('title', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='catalogue.title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("movies", "movies"),
+                            ("series", "series"),
+                            ("also", "also recommended"),
+                            ("ranked", "ranked list"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                (
+                    "listed_as",
+                    models.CharField(
+                        blank=True,
+                        help_text="The name the article used, if it differs.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="catalogue.source",
+                    ),
+                ),
+                (
+                    "title",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="catalogue.title",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'section', 'rank'],
+                "ordering": ["source", "section", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='TitleStats',
+            name="TitleStats",
             fields=[
-                ('title', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='stats', serialize=False, to='catalogue.title')),
-                ('rating_count', models.PositiveIntegerField(default=0)),
-                ('rating_sum', models.PositiveIntegerField(default=0)),
-                ('tears_0', models.PositiveIntegerField(default=0)),
-                ('tears_1', models.PositiveIntegerField(default=0)),
-                ('tears_2', models.PositiveIntegerField(default=0)),
-                ('tears_3', models.PositiveIntegerField(default=0)),
-                ('tears_4', models.PositiveIntegerField(default=0)),
-                ('tears_5', models.PositiveIntegerField(default=0)),
-                ('comment_count', models.PositiveIntegerField(default=0, help_text='Visible comments.')),
-                ('stance_count', models.PositiveIntegerField(default=0, help_text='Visible comments that agree or disagree with the list.')),
-                ('disagree_count', models.PositiveIntegerField(default=0)),
+                (
+                    "title",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="stats",
+                        serialize=False,
+                        to="catalogue.title",
+                    ),
+                ),
+                ("rating_count", models.PositiveIntegerField(default=0)),
+                ("rating_sum", models.PositiveIntegerField(default=0)),
+                ("tears_0", models.PositiveIntegerField(default=0)),
+                ("tears_1", models.PositiveIntegerField(default=0)),
+                ("tears_2", models.PositiveIntegerField(default=0)),
+                ("tears_3", models.PositiveIntegerField(default=0)),
+                ("tears_4", models.PositiveIntegerField(default=0)),
+                ("tears_5", models.PositiveIntegerField(default=0)),
+                (
+                    "comment_count",
+                    models.PositiveIntegerField(default=0, help_text="Visible comments."),
+                ),
+                (
+                    "stance_count",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Visible comments that agree or disagree with the list.",
+                    ),
+                ),
+                ("disagree_count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'title stats',
-                'indexes': [models.Index(fields=['rating_count'], name='titlestats_rating_count'), models.Index(fields=['comment_count'], name='titlestats_comment_count')],
+                "verbose_name_plural": "title stats",
+                "indexes": [
+                    models.Index(fields=["rating_count"], name="titlestats_rating_count"),
+                    models.Index(fields=["comment_count"], name="titlestats_comment_count"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='title',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 1917), ('year__lte', 2100)), name='title_year_plausible'),
+            model_name="title",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 1917), ("year__lte", 2100)),
+                name="title_year_plausible",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='title',
-            constraint=models.CheckConstraint(condition=models.Q(('episodes__isnull', True), ('episodes__gt', 0), _connector='OR'), name='title_episodes_positive'),
+            model_name="title",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("episodes__isnull", True), ("episodes__gt", 0), _connector="OR"
+                ),
+                name="title_episodes_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='title',
-            constraint=models.CheckConstraint(condition=models.Q(('runtime_minutes__isnull', True), ('runtime_minutes__gt', 0), _connector='OR'), name='title_runtime_positive'),
+            model_name="title",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("runtime_minutes__isnull", True), ("runtime_minutes__gt", 0), _connector="OR"
+                ),
+                name="title_runtime_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='title',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['movie', 'series'])), name='title_kind_known'),
+            model_name="title",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["movie", "series"])), name="title_kind_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('source', 'section', 'rank'), name='mention_one_title_per_rank'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(
+                fields=("source", "section", "rank"), name="mention_one_title_per_rank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('source', 'section', 'title'), name='mention_title_once_per_section'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(
+                fields=("source", "section", "title"), name="mention_title_once_per_section"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.CheckConstraint(condition=models.Q(('rank__gt', 0)), name='mention_rank_positive'),
+            model_name="mention",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rank__gt", 0)), name="mention_rank_positive"
+            ),
         ),
     ]

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0001_initial'),
+        ("catalogue", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sitestats',
-            name='content_version',
-            field=models.PositiveBigIntegerField(default=0, help_text='Goes up with every change visitors can see; keys the cached visitor pages.'),
+            model_name="sitestats",
+            name="content_version",
+            field=models.PositiveBigIntegerField(
+                default=0,
+                help_text="Goes up with every change visitors can see; keys the cached visitor pages.",
+            ),
         ),
     ]

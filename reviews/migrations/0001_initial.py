@@ -6,86 +6,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0001_initial'),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=5000)),
-                ('is_spoiler', models.BooleanField(default=False, verbose_name='contains spoilers')),
-                ('stance', models.CharField(choices=[('none', 'No stance'), ('agree', 'Agrees with the list'), ('disagree', 'Disagrees with the list')], default='none', max_length=10)),
-                ('is_hidden', models.BooleanField(default=False, help_text='Hidden by a moderator.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('title', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='catalogue.title')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=5000)),
+                (
+                    "is_spoiler",
+                    models.BooleanField(default=False, verbose_name="contains spoilers"),
+                ),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("none", "No stance"),
+                            ("agree", "Agrees with the list"),
+                            ("disagree", "Disagrees with the list"),
+                        ],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "is_hidden",
+                    models.BooleanField(default=False, help_text="Hidden by a moderator."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "title",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="catalogue.title",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tears', models.PositiveSmallIntegerField(choices=[(0, 'Dry eyes'), (1, 'Lump in the throat'), (2, 'Misty-eyed'), (3, 'A few tears'), (4, 'Sobbing'), (5, 'Cried a river')])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='catalogue.title')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tears",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Dry eyes"),
+                            (1, "Lump in the throat"),
+                            (2, "Misty-eyed"),
+                            (3, "A few tears"),
+                            (4, "Sobbing"),
+                            (5, "Cried a river"),
+                        ]
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "title",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="catalogue.title",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('spoiler', 'Spoiler not marked'), ('abusive', 'Abusive'), ('spam', 'Spam'), ('other', 'Other')], max_length=10)),
-                ('text', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('dismissed_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='reviews.comment')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spoiler", "Spoiler not marked"),
+                            ("abusive", "Abusive"),
+                            ("spam", "Spam"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("dismissed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="reviews.comment",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['title', '-created_at'], name='comment_title_recent'),
+            model_name="comment",
+            index=models.Index(fields=["title", "-created_at"], name="comment_title_recent"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['user', '-created_at'], name='comment_user_recent'),
+            model_name="comment",
+            index=models.Index(fields=["user", "-created_at"], name="comment_user_recent"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['-created_at'], name='comment_recent'),
+            model_name="comment",
+            index=models.Index(fields=["-created_at"], name="comment_recent"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('stance__in', ['none', 'agree', 'disagree'])), name='comment_stance_known'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stance__in", ["none", "agree", "disagree"])),
+                name="comment_stance_known",
+            ),
         ),
         migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['title', 'tears'], name='rating_title_tears'),
+            model_name="rating",
+            index=models.Index(fields=["title", "tears"], name="rating_title_tears"),
         ),
         migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['user', '-updated_at'], name='rating_user_recent'),
+            model_name="rating",
+            index=models.Index(fields=["user", "-updated_at"], name="rating_user_recent"),
         ),
         migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(fields=('user', 'title'), name='rating_one_per_member'),
+            model_name="rating",
+            constraint=models.UniqueConstraint(
+                fields=("user", "title"), name="rating_one_per_member"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.CheckConstraint(condition=models.Q(('tears__gte', 0), ('tears__lte', 5)), name='rating_tears_0_to_5'),
+            model_name="rating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tears__gte", 0), ("tears__lte", 5)), name="rating_tears_0_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('comment', 'reporter'), name='report_once_per_member'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("comment", "reporter"), name="report_once_per_member"
+            ),
         ),
     ]

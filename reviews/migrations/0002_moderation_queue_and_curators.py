@@ -17,9 +17,12 @@ CURATOR_PERMISSIONS = {
         for action in ["add", "change", "delete", "view"]
     ],
     "reviews": [
-        "view_comment", "change_comment",
-        "view_reportedcomment", "change_reportedcomment",
-        "view_report", "change_report",
+        "view_comment",
+        "change_comment",
+        "view_reportedcomment",
+        "change_reportedcomment",
+        "view_report",
+        "change_report",
         "view_rating",
     ],
 }
@@ -53,7 +56,6 @@ def remove_curators(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

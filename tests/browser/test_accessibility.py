@@ -40,8 +40,9 @@ def test_a_signed_in_curator_sees_an_accessible_admin(page, sign_in, admin_user)
     assert_accessible(page)
 
 
-def test_every_admin_page_a_curator_uses_passes_axe(page, sign_in, curator, listed_titles,
-                                                    reader, other_reader):
+def test_every_admin_page_a_curator_uses_passes_axe(
+    page, sign_in, curator, listed_titles, reader, other_reader
+):
     grave = listed_titles[0]
     Rating.objects.rate(reader, grave, 5)
     reported = Comment.objects.post(reader, grave, "Rubbish list.", stance="disagree")

@@ -31,8 +31,11 @@ def pictured_site(listed_titles, reader, other_reader):
     Rating.objects.rate(reader, grave, 5)
     Rating.objects.rate(reader, april, 3)
     Comment.objects.post(
-        reader, grave, "I watched it once, years ago, and I still cannot hear the word "
-        "'fireflies' without thinking of that tin of fruit drops.", stance="agree",
+        reader,
+        grave,
+        "I watched it once, years ago, and I still cannot hear the word "
+        "'fireflies' without thinking of that tin of fruit drops.",
+        stance="agree",
     )
     Comment.objects.post(reader, april, "The letter.", is_spoiler=True, stance="disagree")
     comment(grave, "Everyone should see it once. Only once.", user=other_reader)
@@ -46,8 +49,7 @@ def png_size(path):
     return struct.unpack(">II", header[16:24])
 
 
-def test_the_main_pages_are_pictured_on_a_phone_and_a_desktop(page, sign_in, reader,
-                                                              pictured_site):
+def test_the_main_pages_are_pictured_on_a_phone_and_a_desktop(page, sign_in, reader, pictured_site):
     # As a member sees them: the title page with its rating and comment forms, the
     # profile with the owner's own links.
     sign_in(page, reader)

@@ -66,7 +66,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--output", type=Path, default=None,
+            "--output",
+            type=Path,
+            default=None,
             help="Where to write (default: fixtures/catalogue.json in the project).",
         )
 
