@@ -100,7 +100,8 @@ def stored_ratings(site):
     with psycopg.connect(site.database_url) as db:
         ratings = dict(
             db.execute(
-                "SELECT u.username, r.tears FROM reviews_rating r JOIN auth_user u ON u.id = r.user_id"
+                "SELECT u.username, r.tears FROM reviews_rating r"
+                " JOIN auth_user u ON u.id = r.user_id"
                 " JOIN catalogue_title t ON t.id = r.title_id WHERE t.slug = %s",
                 [SLUG],
             ).fetchall()
