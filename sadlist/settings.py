@@ -47,6 +47,22 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def git_commit():
+    """The checkout's commit, or "unreleased" when this is not a git checkout."""
+    head = BASE_DIR / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if ref.startswith("ref: "):
+            ref_path = BASE_DIR / ".git" / ref[5:]
+            if ref_path.exists():
+                return ref_path.read_text().strip()[:12]
+            packed = (BASE_DIR / ".git" / "packed-refs").read_text().splitlines()
+            return next(line.split()[0][:12] for line in packed if line.endswith(ref[5:]))
+        return ref[:12]
+    except (OSError, StopIteration):
+        return "unreleased"
+
+
 DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -276,6 +292,10 @@ STORAGES = {
 # Visitors' pages are cached until anything they show changes (catalogue.caching);
 # the timeout only bounds how long an unused page stays in the cache. 0 turns it off.
 VISITOR_PAGE_CACHE_SECONDS = env_int("VISITOR_PAGE_CACHE_SECONDS", 600)
+
+# Names the code that is running, so that no cache serves HTML built by another release.
+# Deploys set RELEASE (a git commit, a version); a checkout falls back to its commit.
+RELEASE = env_str("RELEASE") or git_commit()
 
 # Tear score: a damped mean that pulls titles with few ratings toward the site-wide mean.
 TEAR_SCORE_PRIOR_WEIGHT = env_int("TEAR_SCORE_PRIOR_WEIGHT", 5)

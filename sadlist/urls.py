@@ -8,6 +8,7 @@ from sadlist import views as sadlist_views
 urlpatterns = [
     path("healthz", catalogue_views.healthz, name="healthz"),
     path("readyz", sadlist_views.readyz, name="readyz"),
+    path("_generation", sadlist_views.generation, name="generation"),
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
     path("", include("reviews.urls")),

@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
+from sadlist import freshness
+
 
 def database_answers():
     try:
@@ -43,6 +45,18 @@ def readyz(request):
         body = "".join(f"{name} unavailable\n" for name in failing)
         return HttpResponse(body, status=503, content_type="text/plain")
     return HttpResponse("ready\n", content_type="text/plain")
+
+
+@never_cache
+def generation(request):
+    """
+    204 with the current generation in X-Generation. nginx asks before serving a
+    visitor a page from its cache and keys its cache by the answer, so a curator's
+    change or a deploy reaches every visitor at once (deploy/nginx.conf).
+    """
+    response = HttpResponse(status=204)
+    response["X-Generation"] = freshness.generation()
+    return response
 
 
 def media(request, path):
