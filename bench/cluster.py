@@ -1,42 +1,211 @@
 """
-What bench/multiserver.py needs around its checks: PostgreSQL and Redis up, and a Site
-object that talks to the app servers the way a browser behind a balancer would.
+What bench/multiserver.py needs around its checks: PostgreSQL and Redis up, nginx in
+front of the app servers (deploy/nginx.conf filled in for loopback), and a Site object
+that talks to nginx or to one app server the way a browser would.
 """
 
+import http.client
 import os
 import re
+import shutil
+import signal
+import ssl
 import subprocess
 import time
 import traceback
+from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
 import redis
 
-from tests.servers import HOST, request
+from tests.servers import HOST, ROOT, free_port, request
 
 POSTGRES = os.environ.get("MULTISERVER_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("MULTISERVER_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "Tearful-pass-42"  # noqa: S105 -- the throwaway members' password
 
 
-class Site:
-    """The two servers and what the checks need to talk to them like a browser."""
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
+NGINX_MISSING = "nginx is not installed: apt-get install nginx-light (or nginx)"
+# Debian installs nginx in /usr/sbin, which a non-root user's PATH often lacks.
+NGINX_SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 
-    def __init__(self, servers, database_url, env):
+
+def find_nginx(search_path=NGINX_SEARCH_PATH):
+    """The nginx binary, or SystemExit with one line saying how to install it."""
+    binary = shutil.which("nginx", path=search_path)
+    if binary is None:
+        raise SystemExit(NGINX_MISSING)
+    return binary
+
+
+class Nginx:
+    """
+    nginx on a loopback port in front of the app servers: deploy/nginx.conf filled in,
+    with its own prefix, temp folders, cache and a throwaway certificate, all in
+    `folder`; started in the foreground of its own process group and always stopped.
+    """
+
+    tls = True
+
+    def __init__(self, binary, servers, folder):
+        self.binary = binary
         self.servers = servers
+        self.folder = Path(folder)
+        self.port = free_port()
+        self.process = None
+
+    def write_config(self):
+        folder = self.folder
+        for name in ("cache", "temp", "logs"):
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [  # noqa: S607 -- a self-signed certificate for loopback only
+                "openssl", "req", "-x509", "-nodes", "-days", "1", "-newkey", "ec",
+                "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-subj", f"/CN={HOST}", "-keyout", str(folder / "site.key"),
+                "-out", str(folder / "site.crt"),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        values = {
+            "SERVER_NAME": HOST,
+            "LISTEN": f"127.0.0.1:{self.port}",
+            "CERTIFICATE": str(folder / "site.crt"),
+            "CERTIFICATE_KEY": str(folder / "site.key"),
+            "APP_SERVERS": "\n    ".join(
+                f"server 127.0.0.1:{server.port} max_fails=1 fail_timeout=10s;"
+                for server in self.servers
+            ),
+            "CACHE_PATH": str(folder / "cache"),
+            "ACCESS_LOG": str(folder / "logs" / "access.log"),
+        }
+        lines = []
+        for line in NGINX_TEMPLATE.read_text().splitlines(keepends=True):
+            if not line.lstrip().startswith("#"):  # the comments name the @NAME@s
+                line = re.sub(r"@([A-Z_]+)@", lambda name: values[name[1]], line)
+            lines.append(line)
+        site = "".join(lines)
+        (folder / "sadlist.conf").write_text(site)
+        temp = folder / "temp"
+        # Run as root (CI), nginx's workers drop to an unprivileged user, who must be
+        # able to write the cache and temp folders.
+        user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(f"""\
+{user}
+worker_processes 2;
+pid {folder / "nginx.pid"};
+error_log {folder / "logs" / "error.log"} warn;
+events {{ worker_connections 512; }}
+http {{
+    client_body_temp_path {temp / "body"};
+    proxy_temp_path {temp / "proxy"};
+    fastcgi_temp_path {temp / "fastcgi"};
+    uwsgi_temp_path {temp / "uwsgi"};
+    scgi_temp_path {temp / "scgi"};
+    include {folder / "sadlist.conf"};
+}}
+""")
+        if os.geteuid() == 0:
+            shutil.chown(folder, "nobody", "nogroup")
+            for path in folder.rglob("*"):
+                shutil.chown(path, "nobody", "nogroup")
+
+    def start(self, deadline=15):
+        self.write_config()
+        command = [self.binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")]
+        tested = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
+        if tested.returncode != 0:
+            raise RuntimeError(f"nginx rejected its configuration:\n{tested.stderr}")
+        self.process = subprocess.Popen(
+            [*command, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.folder / "logs" / "stderr.log", "ab"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        give_up = time.monotonic() + deadline
+        while time.monotonic() < give_up:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited with {self.process.returncode}; see its logs")
+            try:
+                if https_request(self.port, "GET", "/readyz", timeout=2)[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"nginx on port {self.port} did not answer in {deadline}s")
+
+    def stop(self, grace=10):
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the master and its workers
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+
+    def logs(self):
+        return sorted((self.folder / "logs").glob("*.log"))
+
+
+def tls_context():
+    """Trusts nothing but skips verification: the certificate is a throwaway for loopback."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def https_request(port, method, path, headers=None, body=None, timeout=15):
+    """(status, [(header, value)], body text) of one request to nginx, as a browser sends it."""
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", port, timeout=timeout, context=tls_context()
+    )
+    try:
+        connection.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
+        response = connection.getresponse()
+        content = response.read()
+        return response.status, response.getheaders(), content.decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def send(target, method, path, headers=None, body=None, timeout=15):
+    """One request to nginx (over TLS) or straight to one app server (as nginx would)."""
+    if getattr(target, "tls", False):
+        return https_request(target.port, method, path, headers, body, timeout)
+    return request(target.port, method, path, headers=headers, body=body, timeout=timeout)
+
+
+def header(headers, name):
+    """The value of one response header, or None."""
+    return next((value for key, value in headers if key.lower() == name.lower()), None)
+
+
+class Site:
+    """nginx, the two app servers behind it, and how the checks talk to them like a browser."""
+
+    def __init__(self, servers, database_url, env, front=None):
+        self.servers = servers
+        self.front = front
         self.database_url = database_url
         self.env = env
 
-    def get(self, server, path, cookies=None):
+    def get(self, server, path, cookies=None, timeout=15):
         headers = {"Cookie": cookie_header(cookies)} if cookies else {}
-        return request(server.port, "GET", path, headers=headers)
+        return send(server, "GET", path, headers=headers, timeout=timeout)
 
     def post(self, server, path, fields, cookies):
         """POST a form as a browser would: with the CSRF cookie, token and Referer."""
         body = urlencode({"csrfmiddlewaretoken": cookies["csrftoken"], **fields})
-        return request(
-            server.port,
+        return send(
+            server,
             "POST",
             path,
             body=body,
@@ -53,8 +222,8 @@ class Site:
         cookies = set_cookies(headers)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         cookies["csrftoken"] = cookies.get("csrftoken", token)
-        status, headers, _ = request(
-            server.port,
+        status, headers, _ = send(
+            server,
             "POST",
             login_path,
             body=urlencode(
