@@ -27,13 +27,15 @@ PASSWORD = "Tearful-pass-42"  # noqa: S105 -- the throwaway members' password
 
 
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
-NGINX_MISSING = "nginx is not installed: apt-get install nginx-light (or nginx)"
+NGINX_MISSING = "nginx is not installed: apt-get install nginx"
 # Debian installs nginx in /usr/sbin, which a non-root user's PATH often lacks.
-NGINX_SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+SYSTEM_FOLDERS = ["/usr/sbin", "/sbin"]
 
 
-def find_nginx(search_path=NGINX_SEARCH_PATH):
+def find_nginx(search_path=None):
     """The nginx binary, or SystemExit with one line saying how to install it."""
+    if search_path is None:
+        search_path = os.pathsep.join([os.environ.get("PATH", ""), *SYSTEM_FOLDERS])
     binary = shutil.which("nginx", path=search_path)
     if binary is None:
         raise SystemExit(NGINX_MISSING)
