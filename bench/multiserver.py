@@ -533,11 +533,18 @@ def measure(site, seconds):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     direct = f"http://127.0.0.1:{site.servers[0].port}"
     through_nginx = f"https://127.0.0.1:{site.front.port}"
-    rows = [("/healthz", "one app server", f"{direct}/healthz")]
+    rows = [
+        ("/healthz", "one app server", f"{direct}/healthz"),
+        ("/_generation", "one app server", f"{direct}/_generation"),
+    ]
     for label, path in MEASURED_PAGES:
         rows.append((label, "one app server", direct + path))
         rows.append((label, "nginx's cache", through_nginx + path))
     rows.append(("/healthz", "nginx, not cached", f"{through_nginx}/healthz"))
+    for label, path in MEASURED_PAGES:
+        site.get(site.front, path)
+        status = cache_status(site.get(site.front, path)[1])
+        assert status == "HIT", f"{label} is not served from nginx's cache ({status})"
     figures = []
     for label, served_by, url in rows:
         wrk_rate(url, 1)  # warm up: the page is built and cached once
