@@ -4,6 +4,7 @@ front of the app servers (deploy/nginx.conf filled in for loopback), and a Site 
 that talks to nginx or to one app server the way a browser would.
 """
 
+import functools
 import http.client
 import os
 import re
@@ -115,18 +116,29 @@ http {{
             for path in folder.rglob("*"):
                 shutil.chown(path, "nobody", "nogroup")
 
+    def command(self):
+        """
+        nginx with its own prefix, configuration and error log: nothing of the system's
+        nginx (its service, /etc/nginx, /var/log/nginx) is read or written.
+        """
+        return [
+            self.binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),
+            "-e", str(self.folder / "logs" / "error.log"),
+        ]  # fmt: skip
+
     def start(self, deadline=15):
         self.write_config()
-        command = [self.binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")]
+        command = self.command()
         tested = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
         if tested.returncode != 0:
             raise RuntimeError(f"nginx rejected its configuration:\n{tested.stderr}")
-        self.process = subprocess.Popen(
-            [*command, "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / "logs" / "stderr.log", "ab"),  # noqa: SIM115
-            start_new_session=True,
-        )
+        with open(self.folder / "logs" / "stderr.log", "ab") as stderr:
+            self.process = subprocess.Popen(
+                [*command, "-g", "daemon off;"],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
         give_up = time.monotonic() + deadline
         while time.monotonic() < give_up:
             if self.process.poll() is not None:
@@ -156,9 +168,13 @@ http {{
         return sorted((self.folder / "logs").glob("*.log"))
 
 
+@functools.cache
 def tls_context():
-    """Trusts nothing but skips verification: the certificate is a throwaway for loopback."""
-    context = ssl.create_default_context()
+    """
+    No verification: the certificate is a throwaway for loopback. One context for every
+    connection: building one (loading the system's CA list) costs more than a request.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context

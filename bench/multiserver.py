@@ -172,7 +172,11 @@ def rating_load(site, members, posts_each, on_acknowledged=None):
             if acknowledged and on_acknowledged:
                 on_acknowledged()
 
-    signed_in = {m: site.sign_in(site.front, m, login_path="/account/signin/") for m in members}
+    def sign_in(member):
+        return member, site.sign_in(site.front, member, login_path="/account/signin/")
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:  # as many as the servers' workers
+        signed_in = dict(pool.map(sign_in, members))
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(len(members)) as pool:
         for future in [

@@ -46,7 +46,7 @@ def test_the_filled_in_template_is_a_configuration_nginx_accepts(tmp_path):
     assert "server 127.0.0.1:8001" in site and "server 127.0.0.1:8002" in site
     assert "client_max_body_size 6m;" in site
     tested = subprocess.run(
-        [binary, "-t", "-p", str(nginx.folder), "-c", str(nginx.folder / "nginx.conf")],
+        [*nginx.command(), "-t"],
         capture_output=True,
         text=True,
         check=False,
