@@ -57,6 +57,7 @@ class Nginx:
         self.servers = servers
         self.folder = Path(folder)
         self.port = free_port()
+        self.http_port = free_port()
         self.process = None
 
     def write_config(self):
@@ -76,6 +77,7 @@ class Nginx:
         values = {
             "SERVER_NAME": HOST,
             "LISTEN": f"127.0.0.1:{self.port}",
+            "LISTEN_HTTP": f"127.0.0.1:{self.http_port}",
             "CERTIFICATE": str(folder / "site.crt"),
             "CERTIFICATE_KEY": str(folder / "site.key"),
             "APP_SERVERS": "\n    ".join(

@@ -87,6 +87,11 @@ def both_servers_and_nginx_in_front_are_ready_and_share_one_database(site):
         assert status == 200 and "Grave of the Fireflies" in html, f"port {server.port}"
     status, _, html = site.get(site.front, "/titles/grave-of-the-fireflies/")
     assert status == 200 and "Grave of the Fireflies" in html, f"through nginx: {status}"
+    status, headers, _ = request(site.front.http_port, "GET", "/titles/", https=False)
+    location = header(headers, "Location")
+    assert (status, location) == (301, f"https://{HOST}/titles/"), (
+        f"plain HTTP to nginx: {status} to {location}"
+    )
 
 
 @check
@@ -303,6 +308,21 @@ def a_signed_in_member_is_never_served_from_the_cache_and_sees_their_name(site):
         assert "private" in (header(headers, "Cache-Control") or ""), (
             f"member3's page says Cache-Control {header(headers, 'Cache-Control')!r}"
         )
+
+
+@check
+def a_form_with_a_csrf_token_is_never_stored_for_the_next_visitor(site):
+    tokens = set()
+    for _ in range(2):
+        status, headers, html = site.get(site.front, "/account/signin/")
+        assert status == 200 and cache_status(headers) != "HIT", (
+            f"the sign-in form came from the cache ({cache_status(headers)})"
+        )
+        assert "private" in (header(headers, "Cache-Control") or ""), (
+            f"the sign-in form says Cache-Control {header(headers, 'Cache-Control')!r}"
+        )
+        tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1])
+    assert len(tokens) == 2, "two visitors got the same CSRF token"
 
 
 @check
