@@ -380,28 +380,35 @@ def a_curators_change_reaches_the_very_next_visitor_through_the_cache(site):
 
 def dribbling_clients(target, count, interval, stop):
     """
-    `count` connections that each send a request line, then one header line every
-    `interval` seconds until `stop` is set, as a slow or hostile client does.
+    `count` connections that trickle a request, as a slow or hostile client does, until
+    `stop` is set: half send a request line, then one header line every `interval`
+    seconds; the other half send a POST's headers, then one byte of its body at a time.
     """
     opened = []
 
-    def dribble(connection):
+    def dribble(connection, trickles_body):
+        if trickles_body:
+            start = f"POST /account/signin/ HTTP/1.1\r\nHost: {HOST}\r\n"
+            start += "Content-Type: application/x-www-form-urlencoded\r\n"
+            start += "Content-Length: 1000\r\n\r\n"
+        else:
+            start = f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n"
         try:
-            connection.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+            connection.sendall(start.encode())
             n = 0
             while not stop.wait(interval):
                 n += 1
-                connection.sendall(f"X-Slow-{n}: still typing\r\n".encode())
+                connection.sendall(b"a" if trickles_body else f"X-Slow-{n}: typing\r\n".encode())
         except OSError:
             pass  # dropped by the server: it has stopped waiting, which is fine
         finally:
             connection.close()
 
-    for _ in range(count):
+    for number in range(count):
         connection = socket.create_connection(("127.0.0.1", target.port), timeout=10)
         if getattr(target, "tls", False):
             connection = tls_context().wrap_socket(connection, server_hostname=HOST)
-        opened.append(threading.Thread(target=dribble, args=(connection,), daemon=True))
+        opened.append(threading.Thread(target=dribble, args=(connection, number % 2), daemon=True))
         opened[-1].start()
     return opened
 
@@ -428,10 +435,11 @@ def wait_until_answering(site, server, deadline=10):
 @check
 def slow_clients_stall_a_bare_app_server_but_not_the_site_behind_nginx(site):
     """
-    Each app server has two sync workers. Four clients trickling headers straight at
-    one of them hold both workers, and its /healthz stops answering. The same clients,
-    twice as many, trickling at nginx hold nothing but connections there: /healthz, a
-    visitor's page and a member's page (which reaches an app server) answer at once.
+    Each app server has two sync workers. Four clients trickling requests (headers or
+    a body) straight at one of them hold both workers, and its /healthz stops
+    answering. The same clients, twice as many, trickling at nginx hold nothing but
+    connections there: /healthz, a visitor's page and a member's page (which reaches
+    an app server) answer at once.
     """
     first = site.servers[0]
     stop = threading.Event()
