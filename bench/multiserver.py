@@ -357,7 +357,8 @@ def set_published(site, cookies, action):
 @check
 def a_curators_change_reaches_the_very_next_visitor_through_the_cache(site):
     path = f"/titles/{SLUG}/"
-    site.get(site.front, path)
+    problem = visitor_page_is_cacheable(site.get(site.front, path)[1])
+    assert problem is None, problem
     status, headers, _ = site.get(site.front, path)
     assert status == 200 and cache_status(headers) == "HIT", (
         f"the title page before the change: {status} {cache_status(headers)}"
