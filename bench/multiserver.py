@@ -292,6 +292,8 @@ def a_visitors_page_is_built_once_then_served_from_nginxs_cache(site):
     statuses = (cache_status(first[1]), cache_status(second[1]))
     assert statuses == ("MISS", "HIT"), f"X-Cache-Status of two visits: {statuses}"
     assert header(second[1], "X-Accel-Expires") is None, "nginx passed X-Accel-Expires on"
+    ids = {header(first[1], "X-Request-ID"), header(second[1], "X-Request-ID")}
+    assert len(ids) == 2 and None not in ids, f"two visits' X-Request-ID: {ids}"
 
 
 @check
