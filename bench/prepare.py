@@ -29,9 +29,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.middleware.csrf import get_token  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 
-from catalogue.models import Title, TitleStats  # noqa: E402
+from catalogue.models import Title  # noqa: E402
 from reviews.demo import MEMBER_EMAIL_DOMAIN  # noqa: E402
-from reviews.models import Comment, Rating  # noqa: E402
+from reviews.models import (  # noqa: E402
+    Comment,
+    Rating,
+    TitleStats,  # noqa: E402
+)
 
 # Rating POSTs spread over this many members' sessions and this many distinct requests.
 SESSIONS = 200

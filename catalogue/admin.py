@@ -1,36 +1,24 @@
-"""Curation: titles with their provenance, posters and publishing; themes; sources."""
+"""
+Curation: titles with their provenance, posters and publishing; themes; sources.
+
+Every change made here reaches every page at once: triggers raise the content version
+in the same transaction (catalogue/triggers.py). A title's numbers (ratings, tear
+score) and the rule against deleting a rated title are added by reviews/admin.py.
+"""
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
 from catalogue.forms import TitleAdminForm
 from catalogue.models import Mention, Source, Theme, Title
-from reviews.stats import touch
 
 admin.site.site_header = "Sadlist curation"
 admin.site.site_title = "Sadlist curation"
 admin.site.index_title = "Catalogue and moderation"
-
-
-class ShownToVisitorsAdmin(admin.ModelAdmin):
-    """A curator's change shows on visitors' pages at once: each one rebuilds the cached pages."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        touch()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        touch()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        touch()
 
 
 class MentionInline(admin.StackedInline):
@@ -57,18 +45,10 @@ class MentionInline(admin.StackedInline):
 
 
 @admin.register(Title)
-class TitleAdmin(ShownToVisitorsAdmin):
+class TitleAdmin(admin.ModelAdmin):
     form = TitleAdminForm
     inlines = [MentionInline]
-    list_display = [
-        "thumbnail",
-        "name",
-        "kind",
-        "year",
-        "is_published",
-        "number_of_ratings",
-        "tear_score",
-    ]
+    list_display = ["thumbnail", "name", "kind", "year", "is_published"]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "themes", "mentions__source", "is_published"]
     list_per_page = 50
@@ -84,14 +64,6 @@ class TitleAdmin(ShownToVisitorsAdmin):
         ("Picture", {"fields": ["current_picture", "poster"]}),
         ("Publishing", {"fields": ["is_published"]}),
     ]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_stats()
-            .annotate(rating_total=Coalesce("stats__rating_count", 0))
-        )
 
     def view_on_site(self, title):
         # An unpublished title has no public page to view.
@@ -118,33 +90,6 @@ class TitleAdmin(ShownToVisitorsAdmin):
             "Uploaded poster." if title.has_poster else "Generated cover (no poster yet).",
         )
 
-    @admin.display(description="ratings", ordering="rating_total")
-    def number_of_ratings(self, title):
-        return title.rating_total
-
-    @admin.display(description="tear score", ordering="tear_score")
-    def tear_score(self, title):
-        return f"{title.tear_score:.2f}"
-
-    def get_deleted_objects(self, objs, request):
-        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Deleting a title members rated would take their ratings out from under the
-        # site-wide totals; unpublishing hides it from the public and keeps them.
-        discussed = (
-            Title.objects.filter(pk__in=[title.pk for title in objs])
-            .filter(Q(ratings__isnull=False) | Q(comments__isnull=False))
-            .distinct()
-            .order_by("name")
-        )
-        refusals = [
-            f"{title.name}: members rated or discussed it (unpublish it instead)"
-            for title in discussed
-        ]
-        if refusals:
-            # Say why plainly, rather than which related rows the curator may not delete.
-            return to_delete, model_count, set(), [*protected, *refusals]
-        return to_delete, model_count, perms_needed, protected
-
     @admin.action(description="Publish the selected titles", permissions=["change"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, True)
@@ -158,7 +103,6 @@ class TitleAdmin(ShownToVisitorsAdmin):
         Title.objects.filter(pk__in=[title.pk for title in titles]).update(
             is_published=published, updated_at=timezone.now()
         )
-        touch()
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
             queryset=titles,
@@ -174,7 +118,7 @@ class TitleAdmin(ShownToVisitorsAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(ShownToVisitorsAdmin):
+class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "number_of_titles"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -188,7 +132,7 @@ class ThemeAdmin(ShownToVisitorsAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ShownToVisitorsAdmin):
+class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "publisher", "number_of_mentions"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name", "publisher"]

@@ -1,12 +1,13 @@
 """
-The catalogue: titles, their themes, the articles that listed them, and the
-per-title tear statistics that pages read instead of aggregating ratings.
+The catalogue: titles, their themes, the articles that listed them, and the version
+number that every change to them raises (ContentVersion).
+
+What members say about titles, and the numbers kept from it, live in `reviews`,
+which may import this module; this app never imports `reviews`.
 """
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -62,47 +63,6 @@ class TitleQuerySet(models.QuerySet):
             | Q(other_names__icontains=text)
         )
 
-    def with_stats(self, site_mean=None):
-        """
-        Join the per-title stats and annotate the tear score.
-
-        tear_score = (rating_sum + m * C) / (rating_count + m), where C is the
-        site-wide mean rating (`site_mean`, read from SiteStats) and m is
-        settings.TEAR_SCORE_PRIOR_WEIGHT: a title needs about m ratings before its
-        own mean outweighs the site's, so one enthusiastic vote cannot top the chart.
-        A title without ratings scores exactly C.
-        """
-        if site_mean is None:
-            site_mean = SiteStats.current().mean
-        weight = settings.TEAR_SCORE_PRIOR_WEIGHT
-        count = Coalesce(F("stats__rating_count"), 0)
-        total = Coalesce(F("stats__rating_sum"), 0)
-        return self.select_related("stats").annotate(
-            tear_score=(Cast(total, models.FloatField()) + Value(weight * site_mean))
-            / Cast(count + Value(weight), models.FloatField()),
-            dispute_share=Case(
-                When(
-                    stats__stance_count__gt=0,
-                    then=Cast(F("stats__disagree_count"), models.FloatField())
-                    / Cast(F("stats__stance_count"), models.FloatField()),
-                ),
-                default=Value(0.0),
-                output_field=models.FloatField(),
-            ),
-        )
-
-    def with_counts(self):
-        """
-        Annotate rating_count, comment_count and stance_count from the per-title
-        stats, as 0 when a title has no stats row yet, so pages and sorts never
-        meet a missing row.
-        """
-        return self.annotate(
-            rating_count=Coalesce(F("stats__rating_count"), 0),
-            comment_count=Coalesce(F("stats__comment_count"), 0),
-            stance_count=Coalesce(F("stats__stance_count"), 0),
-        )
-
     def with_article_rank(self):
         """
         Annotate article_rank: the best (lowest) rank any source article gave the
@@ -115,42 +75,6 @@ class TitleQuerySet(models.QuerySet):
         """{kind: number of titles}, in one grouped query."""
         rows = self.order_by().values("kind").annotate(number=Count("pk"))
         return {row["kind"]: row["number"] for row in rows}
-
-    def sharing_themes_with(self, title, theme_ids):
-        """
-        Other titles that share at least one of `theme_ids` (the title's themes),
-        the most shared themes first, then the highest tear score. Needs with_stats().
-        """
-        return (
-            self.exclude(pk=title.pk)
-            .filter(themes__in=theme_ids)
-            .annotate(shared_themes=Count("themes"))
-            .order_by("-shared_themes", F("tear_score").desc(), "name", "pk")
-        )
-
-    def rated_high_by_fans_of(self, title, fans_considered=200):
-        """
-        Other titles that members who rated `title` 4 or 5 also rated 4 or 5, the
-        most such members first, annotated fan_count.
-
-        Only `fans_considered` high ratings of `title` are read, the 5s before the
-        4s, straight from the (title, tears) index in its order, so the query stays
-        bounded however many ratings the title has. (Ordering them by date as well
-        would make the database read and sort every high rating of the title.)
-        """
-        from reviews.models import Rating  # reviews imports this module: import late
-
-        fans = (
-            Rating.objects.filter(title=title, tears__gte=4)
-            .order_by("-tears")
-            .values("user_id")[:fans_considered]
-        )
-        return (
-            self.exclude(pk=title.pk)
-            .filter(ratings__user_id__in=fans, ratings__tears__gte=4)
-            .annotate(fan_count=Count("ratings"))
-            .order_by("-fan_count", "name", "pk")
-        )
 
 
 class Title(models.Model):
@@ -296,99 +220,36 @@ class Mention(models.Model):
         return f"#{self.rank} {noun}".rstrip()
 
 
-def whole_percentages(counts):
+class ContentVersion(models.Model):
     """
-    Whole-number percentages of `counts` that add up to exactly 100 (or all 0 when
-    nothing is counted): each share is rounded down, and the points still missing go
-    to the largest remainders, ties to the earlier position.
-    """
-    total = sum(counts)
-    if not total:
-        return [0] * len(counts)
-    exact = [count * 100 / total for count in counts]
-    shares = [int(value) for value in exact]
-    by_remainder = sorted(range(len(counts)), key=lambda i: (shares[i] - exact[i], i))
-    for i in by_remainder[: 100 - sum(shares)]:
-        shares[i] += 1
-    return shares
+    One row whose number goes up with every change that everyone must see at once: a
+    curator's edit of a title, theme, source or provenance, publishing, a moderator's
+    decision, a member renamed or deleted, a new tear-score prior (sadlist.freshness).
 
-
-class TitleStats(models.Model):
-    """
-    Running totals of a title's ratings and comments, kept exact by the code that
-    writes ratings and comments (in the same transaction), so that no page has to
-    aggregate over the ratings table. A missing row means all zeros; recount_tears
-    rebuilds every row from the ratings and comments themselves.
+    Database triggers raise it in the same transaction as the change, whatever made the
+    change (the admin, a command, loaddata, a shell): catalogue/triggers.py and
+    reviews/triggers.py. Members' ratings and comments do not raise it, so the row is
+    not one that every rating queues on.
     """
 
-    title = models.OneToOneField(
-        Title, on_delete=models.CASCADE, primary_key=True, related_name="stats"
-    )
-    rating_count = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    tears_0 = models.PositiveIntegerField(default=0)
-    tears_1 = models.PositiveIntegerField(default=0)
-    tears_2 = models.PositiveIntegerField(default=0)
-    tears_3 = models.PositiveIntegerField(default=0)
-    tears_4 = models.PositiveIntegerField(default=0)
-    tears_5 = models.PositiveIntegerField(default=0)
-    comment_count = models.PositiveIntegerField(default=0, help_text="Visible comments.")
-    stance_count = models.PositiveIntegerField(
-        default=0, help_text="Visible comments that agree or disagree with the list."
-    )
-    disagree_count = models.PositiveIntegerField(default=0)
-
-    # No index on the counters: every rating and comment changes them, and no page's
-    # query can use one (catalogue/migrations/0004_drop_unused_stats_indexes.py).
-    class Meta:
-        verbose_name_plural = "title stats"
-
-    def __str__(self):
-        return f"Stats for {self.title_id}"
-
-    @property
-    def distribution(self):
-        return [getattr(self, f"tears_{level}") for level in range(6)]
-
-    @property
-    def mean(self):
-        return self.rating_sum / self.rating_count if self.rating_count else None
-
-    @property
-    def percentages(self):
-        return whole_percentages(self.distribution)
-
-
-class SiteStats(models.Model):
-    """
-    The site-wide rating totals (a single row, pk=1), kept in step with TitleStats,
-    whose mean is the prior the tear score pulls towards.
-    """
-
-    rating_count = models.PositiveBigIntegerField(default=0)
-    rating_sum = models.PositiveBigIntegerField(default=0)
-    content_version = models.PositiveBigIntegerField(
-        default=0,
-        help_text="Goes up with every change visitors can see; keys the cached visitor pages.",
-    )
-
-    # The prior before anyone has rated: the middle of the 0–5 scale.
-    DEFAULT_MEAN = 2.5
+    number = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        verbose_name_plural = "site stats"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="content_version_one_row")]
 
     def __str__(self):
-        return "Site-wide tear totals"
+        return f"Content version {self.number}"
 
     @classmethod
     def current(cls):
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        """The current number (0 before the first change)."""
+        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
     @classmethod
-    def current_version(cls):
-        return cls.objects.filter(pk=1).values_list("content_version", flat=True).first() or 0
-
-    @property
-    def mean(self):
-        return self.rating_sum / self.rating_count if self.rating_count else self.DEFAULT_MEAN
+    def bump(cls):
+        """
+        Raise the number from code, for changes no trigger sees (a repaired recount).
+        Creates the row if a test run emptied the table.
+        """
+        if not cls.objects.filter(pk=1).update(number=F("number") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})

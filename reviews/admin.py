@@ -8,11 +8,16 @@ be looked at but not changed here: only members' own ratings move the stats.
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Prefetch, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from catalogue.admin import TitleAdmin
+from catalogue.models import Title
 from reviews.models import Comment, Rating, Report, ReportedComment
+from reviews.stats import remove_member
 
 
 def _log(request, comments, message):
@@ -255,3 +260,66 @@ class RatingAdmin(ReadOnlyFieldsMixin, admin.ModelAdmin):
     @admin.display(description="tears", ordering="tears")
     def tears_named(self, rating):
         return f"{rating.tears} · {rating.get_tears_display()}"
+
+
+class RatedTitleAdmin(TitleAdmin):
+    """
+    The catalogue's titles with what members made of them: each title's number of
+    ratings and tear score, and no deleting a title members rated or discussed (its
+    ratings would leave with it; unpublishing hides it and keeps them).
+    """
+
+    list_display = [*TitleAdmin.list_display, "number_of_ratings", "tear_score"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stats")
+
+    @admin.display(description="ratings", ordering="stats__rating_count")
+    def number_of_ratings(self, title):
+        return title.stats.rating_count
+
+    @admin.display(description="tear score", ordering="stats__tear_score")
+    def tear_score(self, title):
+        return f"{title.stats.tear_score:.2f}"
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        discussed = (
+            Title.objects.filter(pk__in=[title.pk for title in objs])
+            .filter(Q(ratings__isnull=False) | Q(comments__isnull=False))
+            .distinct()
+            .order_by("name")
+        )
+        refusals = [
+            f"{title.name}: members rated or discussed it (unpublish it instead)"
+            for title in discussed
+        ]
+        if refusals:
+            # Say why plainly, rather than which related rows the curator may not delete.
+            return to_delete, model_count, set(), [*protected, *refusals]
+        return to_delete, model_count, perms_needed, protected
+
+
+admin.site.unregister(Title)
+admin.site.register(Title, RatedTitleAdmin)
+
+
+class MemberAdmin(UserAdmin):
+    """
+    Accounts, for superusers. Deleting a member deletes what they wrote with them (their
+    ratings, comments and reports; triggers take them out of every total) as their own
+    account page does; nobody may delete those rows one by one here, so the check for
+    that permission is not asked of a whole member's deletion.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        written = {model._meta.verbose_name for model in (Rating, Comment, Report)}
+        return to_delete, model_count, perms_needed - written, protected
+
+    def delete_model(self, request, obj):
+        remove_member(obj)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), MemberAdmin)

@@ -126,6 +126,37 @@ def without_secondary_indexes(*models):
     analyze(*models)
 
 
+@contextlib.contextmanager
+def without_triggers(*models):
+    """
+    Switch off the triggers on `models`' tables for the block (the caller recounts what
+    they would have kept), and switch them back on after it. Inside a transaction, so a
+    failed load restores them with everything else.
+    """
+    quote = connection.ops.quote_name
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER")
+            restore = [f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER" for table in tables]
+        else:
+            placeholders = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "  # noqa: S608 -- placeholders only
+                f"WHERE type = 'trigger' AND tbl_name IN ({placeholders}) ORDER BY name",
+                tables,
+            )
+            triggers = cursor.fetchall()
+            for name, _ in triggers:
+                cursor.execute(f"DROP TRIGGER {quote(name)}")
+            restore = [definition for _, definition in triggers]
+    yield
+    with connection.cursor() as cursor:
+        for statement in restore:
+            cursor.execute(statement)
+
+
 def analyze(*models):
     """
     Fresh planner statistics for `models`' tables on PostgreSQL, now rather than whenever

@@ -1,21 +1,25 @@
 """
-Keeping catalogue.TitleStats and SiteStats equal to what the ratings and comments say.
+Checking and repairing the numbers kept from ratings and comments, and the tear score's
+prior.
 
-Every function here is called inside the transaction that writes the rating or
-comment, and changes the totals with database-side arithmetic (F expressions), so
-two members writing at once cannot overwrite each other's counts. Locks are taken
-in one order everywhere — rating or comment row, then TitleStats rows by title id,
-then SiteStats — so concurrent writers queue instead of deadlocking.
+Database triggers keep every TitleStats row exact as ratings and comments are written
+(reviews/triggers.py); this module is what runs beside them:
+- `recount_all` rebuilds every total and score from the rows themselves and reports
+  any drift (`manage.py recount_tears`);
+- the tear score's prior is refreshed by TearPrior.refresh() and refresh_if_due();
+- `remove_member` deletes an account with its stats rows locked in title order.
 
-`recount_all` rebuilds every total from the rows themselves and reports any drift.
+Lock order everywhere: the rating or comment row, then TitleStats rows by title id.
 """
 
 from collections import defaultdict
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 
-from catalogue.models import SiteStats, Title, TitleStats
+from catalogue.models import ContentVersion, Title
+from reviews.models import Comment, Rating, TearPrior, TitleStats
+from reviews.models.title_stats import SCORE_TOLERANCE, lock_writers_out
 
 LEVELS = range(6)
 COUNTERS = (
@@ -25,129 +29,29 @@ COUNTERS = (
 )
 
 
-def _apply(model, pk, changes):
-    """Add `changes` ({field: delta}) to one stats row, creating the row if it is missing."""
-    changes = {field: delta for field, delta in changes.items() if delta}
-    if not changes:
-        return
-    update = {field: F(field) + delta for field, delta in changes.items()}
-    if model.objects.filter(pk=pk).update(**update):
-        return
-    # First write for this row. ignore_conflicts makes a concurrent creation harmless;
-    # the update after it then applies on top of whichever insert won.
-    model.objects.bulk_create([model(pk=pk)], ignore_conflicts=True)
-    model.objects.filter(pk=pk).update(**update)
-
-
-def _rating_changes(title_id, count, total, levels):
-    _apply(TitleStats, title_id, {"rating_count": count, "rating_sum": total, **levels})
-    _apply(SiteStats, 1, {"rating_count": count, "rating_sum": total, "content_version": 1})
-
-
-def touch():
-    """
-    Note that something visitors can see has changed, so that every cached visitor page
-    is rebuilt (catalogue.caching). Rating changes do this as part of their own update.
-    """
-    _apply(SiteStats, 1, {"content_version": 1})
-
-
-def add_rating(title_id, tears):
-    _rating_changes(title_id, 1, tears, {f"tears_{tears}": 1})
-
-
-def remove_rating(title_id, tears):
-    _rating_changes(title_id, -1, -tears, {f"tears_{tears}": -1})
-
-
-def change_rating(title_id, old, new):
-    _rating_changes(title_id, 0, new - old, {f"tears_{old}": -1, f"tears_{new}": 1})
-
-
-def _comment_changes(stance, sign):
-    return {
-        "comment_count": sign,
-        "stance_count": sign if stance != "none" else 0,
-        "disagree_count": sign if stance == "disagree" else 0,
-    }
-
-
-def add_comment(title_id, stance):
-    _apply(TitleStats, title_id, _comment_changes(stance, 1))
-    touch()
-
-
-def remove_comment(title_id, stance):
-    _apply(TitleStats, title_id, _comment_changes(stance, -1))
-    touch()
-
-
-def change_comment_stance(title_id, old, new):
-    removed, added = _comment_changes(old, -1), _comment_changes(new, 1)
-    _apply(
-        TitleStats,
-        title_id,
-        {field: removed[field] + added[field] for field in ("stance_count", "disagree_count")},
-    )
-
-
 def remove_member(user):
     """
-    Delete a member's account: their ratings leave the stats and their comments are
-    deleted (visible ones leave the counts), all in one transaction.
+    Delete a member's account with everything they wrote; triggers take their ratings
+    and visible comments out of the stats. The stats rows they touch are locked first,
+    in title order, so two deletions at once queue instead of deadlocking.
     """
-    from reviews.models import Comment, Rating
-
     with transaction.atomic():
-        ratings = list(
-            Rating.objects.select_for_update()
-            .filter(user=user)
-            .order_by("title_id")
-            .values_list("title_id", "tears")
+        titles = (
+            Rating.objects.filter(user=user)
+            .values("title_id")
+            .union(Comment.objects.filter(user=user).values("title_id"))
         )
-        comments = list(
-            Comment.objects.select_for_update()
-            .filter(user=user, is_hidden=False)
-            .order_by("title_id")
-            .values_list("title_id", "stance")
-        )
-        changes = defaultdict(lambda: defaultdict(int))
-        for title_id, tears in ratings:
-            changes[title_id]["rating_count"] -= 1
-            changes[title_id]["rating_sum"] -= tears
-            changes[title_id][f"tears_{tears}"] -= 1
-        for title_id, stance in comments:
-            for field, delta in _comment_changes(stance, -1).items():
-                changes[title_id][field] += delta
-        for title_id in sorted(changes):
-            _apply(TitleStats, title_id, changes[title_id])
-        _apply(
-            SiteStats,
-            1,
-            {
-                "rating_count": -len(ratings),
-                "rating_sum": -sum(t for _, t in ratings),
-                "content_version": 1,
-            },
+        list(
+            TitleStats.objects.select_for_update()
+            .filter(pk__in=[row["title_id"] for row in titles])
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         user.delete()
 
 
-def _lock_writers_out():
-    """
-    Keep ratings and comments from changing while totals are recounted. SQLite's
-    IMMEDIATE transactions already hold the write lock; PostgreSQL needs a table lock
-    that lets readers through but makes writers wait.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE reviews_rating, reviews_comment IN SHARE MODE")
-
-
 def expected_totals():
     """Every title's totals computed from the ratings and visible comments themselves."""
-    from reviews.models import Comment, Rating
-
     totals = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     rating_rows = (
         Rating.objects.order_by()
@@ -176,52 +80,46 @@ def expected_totals():
 
 def recount_all():
     """
-    Recompute every TitleStats row and SiteStats from the ratings and comments, fix
-    whatever differs, and return one line per drift repaired (empty when all was exact).
+    Recompute every TitleStats row (totals and tear score, under the stored prior) from
+    the ratings and comments, fix whatever differs, and return one line per drift
+    repaired (empty when all was exact). A repair raises the content version, so the
+    repaired numbers show at once.
     """
     drift = []
     with transaction.atomic():
-        _lock_writers_out()
+        lock_writers_out()
+        prior = TearPrior.current()
         expected = expected_totals()
         stored = {row.pk: row for row in TitleStats.objects.all()}
         names = dict(Title.objects.values_list("pk", "name"))
         to_update, to_create = [], []
         for title_id in sorted(names):
             want = expected.get(title_id, dict.fromkeys(COUNTERS, 0))
+            want_score = prior.score(want["rating_count"], want["rating_sum"])
             row = stored.get(title_id)
-            have = {field: getattr(row, field) for field in COUNTERS} if row else None
-            if have == want:
-                continue
-            if row is None and not any(want.values()):
-                continue  # a missing row already means all zeros
+            have = TitleStats(pk=title_id) if row is None else row
             differences = [
-                f"{field} {have[field] if have else 0} → {want[field]}"
+                f"{field} {getattr(have, field)} → {want[field]}"
                 for field in COUNTERS
-                if (have[field] if have else 0) != want[field]
+                if getattr(have, field) != want[field]
             ]
-            if differences:
-                drift.append(f"{names[title_id]}: " + ", ".join(differences))
+            if row is not None and abs(row.tear_score - want_score) > SCORE_TOLERANCE:
+                differences.append(f"tear_score {row.tear_score:.4f} → {want_score:.4f}")
             if row is None:
-                to_create.append(TitleStats(pk=title_id, **want))
-            else:
+                # Every title has its row from the start; pages would leave it out.
+                drift.append(
+                    f"{names[title_id]}: stats row was missing; "
+                    + ", ".join(differences or ["created"])
+                )
+                to_create.append(TitleStats(pk=title_id, tear_score=want_score, **want))
+            elif differences:
+                drift.append(f"{names[title_id]}: " + ", ".join(differences))
                 for field, value in want.items():
                     setattr(row, field, value)
+                row.tear_score = want_score
                 to_update.append(row)
         TitleStats.objects.bulk_create(to_create, batch_size=500)
-        TitleStats.objects.bulk_update(to_update, COUNTERS, batch_size=500)
-
-        site = SiteStats.current()
-        want_count = sum(t["rating_count"] for t in expected.values())
-        want_sum = sum(t["rating_sum"] for t in expected.values())
-        if (site.rating_count, site.rating_sum) != (want_count, want_sum):
-            if site.rating_count or site.rating_sum or want_count:
-                drift.append(
-                    f"site-wide: rating_count {site.rating_count} → {want_count}, "
-                    f"rating_sum {site.rating_sum} → {want_sum}"
-                )
-            site.rating_count, site.rating_sum = want_count, want_sum
-            # Only the totals: the content version may have moved under us.
-            site.save(update_fields=None if site._state.adding else ["rating_count", "rating_sum"])
+        TitleStats.objects.bulk_update(to_update, [*COUNTERS, "tear_score"], batch_size=500)
         if drift:
-            touch()  # repaired numbers show at once on cached visitor pages
+            ContentVersion.bump()
     return drift

@@ -17,11 +17,13 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
-from catalogue.models import Title, TitleStats
+from catalogue.models import Title
 from reviews.forms import CommentForm, RatingForm, ReportForm
 from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLevel
 
 COMMENTS_PER_PAGE = 20
+# The title page's query parameter for its page of comments.
+COMMENT_PAGE_PARAMETER = "comments"
 # Signed in, and the author of none of the comments: shown Report on each of them.
 SOME_OTHER_MEMBER = {"is_authenticated": True, "pk": None}
 
@@ -33,10 +35,7 @@ def title_comments(title, page_number):
     each rendered with its author and their current tear rating for the title, and the
     links to other pages. A fixed number of queries whatever the number of comments.
     """
-    try:
-        comment_count = title.stats.comment_count
-    except TitleStats.DoesNotExist:
-        comment_count = 0
+    comment_count = title.stats.comment_count
     author_tears = Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
     comments = (
         Comment.objects.visible()
@@ -77,7 +76,7 @@ def title_comments(title, page_number):
             "reviews/_pagination.html",
             {
                 "page": page,
-                "param": "comments",
+                "param": COMMENT_PAGE_PARAMETER,
                 "anchor": "comments",
                 "label": "Comment pages",
             },

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "axes",
     "catalogue",
     "reviews",
+    "pages",
     "accounts",
 ]
 
@@ -107,6 +108,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Marks a member's own writes, and makes every response private unless a view
+    # said it may be shared (sadlist.freshness).
+    "sadlist.freshness.OwnWritesMiddleware",
     # Last, as django-axes asks: it turns a sign-in lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -289,16 +293,36 @@ STORAGES = {
     },
 }
 
-# Visitors' pages are cached until anything they show changes (catalogue.caching);
-# the timeout only bounds how long an unused page stays in the cache. 0 turns it off.
-VISITOR_PAGE_CACHE_SECONDS = env_int("VISITOR_PAGE_CACHE_SECONDS", 600)
+
+def env_seconds(name, default):
+    """A whole number of seconds, 0 or more; anything else stops start-up in one line."""
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more seconds, not {value}.")
+    return value
+
+
+# How fresh pages are (README, "How pages stay fresh"; sadlist.freshness): other
+# members' ratings and comments reach everyone within this many seconds; a member's
+# own writes, curators' and moderators' changes and deploys reach everyone at once.
+# 0 builds every page afresh (exact, and slow under load).
+FRESHNESS_SECONDS = env_seconds("FRESHNESS_SECONDS", 10)
 
 # Names the code that is running, so that no cache serves HTML built by another release.
 # Deploys set RELEASE (a git commit, a version); a checkout falls back to its commit.
 RELEASE = env_str("RELEASE") or git_commit()
 
-# Tear score: a damped mean that pulls titles with few ratings toward the site-wide mean.
+# Tear score: a damped mean that pulls titles with few ratings toward the site-wide mean
+# (reviews.models.TearPrior). The weight is how many ratings the prior counts as.
 TEAR_SCORE_PRIOR_WEIGHT = env_int("TEAR_SCORE_PRIOR_WEIGHT", 5)
+if TEAR_SCORE_PRIOR_WEIGHT < 1:
+    raise ImproperlyConfigured("TEAR_SCORE_PRIOR_WEIGHT must be 1 or more.")
+# The stored site-wide mean is refreshed when it is off by more than this many tears,
+# or older than TEAR_PRIOR_MAX_AGE seconds; each app process looks at most once every
+# TEAR_PRIOR_CHECK_SECONDS (after a rating). `manage.py refresh_tear_prior` forces it.
+TEAR_PRIOR_TOLERANCE = 0.01
+TEAR_PRIOR_MAX_AGE = env_seconds("TEAR_PRIOR_MAX_AGE", 3600)
+TEAR_PRIOR_CHECK_SECONDS = env_seconds("TEAR_PRIOR_CHECK_SECONDS", 60)
 # Titles with fewer ratings than this carry a "few ratings yet" note.
 FEW_RATINGS_THRESHOLD = 5
 

@@ -2,15 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from catalogue import views as catalogue_views
 from sadlist import views as sadlist_views
 
 urlpatterns = [
-    path("healthz", catalogue_views.healthz, name="healthz"),
+    path("healthz", sadlist_views.healthz, name="healthz"),
     path("readyz", sadlist_views.readyz, name="readyz"),
     path("_generation", sadlist_views.generation, name="generation"),
     path("admin/", admin.site.urls),
-    path("", include("catalogue.urls")),
+    path("", include("pages.urls")),
     path("", include("reviews.urls")),
     path("", include("accounts.urls")),
 ]
@@ -24,4 +23,4 @@ if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
         )
     )
 
-handler404 = "catalogue.views.page_not_found"
+handler404 = "pages.views.page_not_found"

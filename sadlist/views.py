@@ -33,6 +33,13 @@ def cache_answers():
     return answered
 
 
+def healthz(request):
+    """200 when the database answers, 503 when it does not."""
+    if not database_answers():
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 @never_cache
 def readyz(request):
     """200 when the database and the cache both answer; 503 naming what does not."""

@@ -33,12 +33,23 @@ def pytest_terminal_summary(terminalreporter):
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Pages are rendered afresh in tests; tests/test_visitor_cache.py turns the cache on.
-    settings.VISITOR_PAGE_CACHE_SECONDS = 0
+    # Pages are rendered afresh in tests; tests/test_freshness.py turns the caches on.
+    settings.FRESHNESS_SECONDS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _prior_stays_put(monkeypatch):
+    """
+    The tear score's prior is refreshed only where a test asks for it
+    (tests/test_tear_prior.py), so every other test's scores use the stored prior.
+    """
+    from reviews.models import TearPrior
+
+    monkeypatch.setattr(TearPrior, "next_look", float("inf"))
 
 
 @pytest.fixture
@@ -150,8 +161,8 @@ def database_state():
     """Every row a member's request could change, to compare before and after a refused one."""
     from django.contrib.auth import get_user_model
 
-    from catalogue.models import SiteStats, TitleStats
-    from reviews.models import Comment, Rating, Report
+    from catalogue.models import ContentVersion
+    from reviews.models import Comment, Rating, Report, TearPrior, TitleStats
 
     return {
         "users": list(get_user_model().objects.order_by("pk").values()),
@@ -159,7 +170,8 @@ def database_state():
         "comments": list(Comment.objects.order_by("pk").values()),
         "reports": list(Report.objects.order_by("pk").values()),
         "title_stats": list(TitleStats.objects.order_by("pk").values()),
-        "site_stats": list(SiteStats.objects.order_by("pk").values()),
+        "tear_prior": list(TearPrior.objects.order_by("pk").values()),
+        "content_version": list(ContentVersion.objects.order_by("pk").values()),
     }
 
 

@@ -5,8 +5,7 @@ import re
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 
-from catalogue.models import TitleStats
-from reviews.models import Comment, Rating, Report
+from reviews.models import Comment, Rating, Report, TitleStats
 
 from .factories import make_title
 

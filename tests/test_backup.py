@@ -182,6 +182,12 @@ DUMPDATA = [
     "contenttypes",
     "--exclude",
     "auth.permission",
+    # A counter of changes, raised by the load itself, and the totals that the target's
+    # triggers count from the rows as they are loaded (README, "Backups").
+    "--exclude",
+    "catalogue.contentversion",
+    "--exclude",
+    "reviews.titlestats",
 ]
 
 
@@ -195,10 +201,13 @@ def test_a_json_dump_moves_an_sqlite_site_to_postgresql(tmp_path, postgres_datab
     target = site_env(tmp_path, postgres_databases[1])
     manage(target, "migrate", "--noinput")
     manage(target, "loaddata", str(tmp_path / "data.json"))
+    manage(target, "recount_tears")
 
     moved = json.loads(manage(target, *DUMPDATA))
     assert moved == json.loads((tmp_path / "data.json").read_text())
     assert sum(row["model"] == "reviews.rating" for row in moved) == 9
+    totals = ["dumpdata", "reviews.titlestats"]
+    assert json.loads(manage(target, *totals)) == json.loads(manage(source, *totals))
     # The sequences moved on too: a new row does not collide with a loaded one.
     created = manage(
         target,

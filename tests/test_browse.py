@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Title
+from reviews.models import TearPrior
 
 from .factories import (
     comment,
@@ -68,6 +69,7 @@ def shelf(db):
     comment(titles["clannad"], stance="disagree")
     comment(titles["clannad"])
     comment(titles["clannad"])
+    TearPrior.refresh()  # as the site does once the ratings have moved the mean
     return titles
 
 
@@ -381,11 +383,11 @@ def test_browse_takes_the_same_queries_whatever_the_catalogue_size(
     client, django_assert_num_queries, size
 ):
     make_catalogue(size)
-    # 1 site-wide mean, 3 facets (kinds, themes, articles), 1 count, 1 page of titles.
-    with django_assert_num_queries(6):
+    # 3 facets (kinds, themes, articles), 1 count, 1 page of titles.
+    with django_assert_num_queries(5):
         response = client.get("/titles/")
     assert len(card_names(response)) == min(size, 24)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(
             "/titles/?kind=movie&theme=sized-theme-0&min_ratings=0&sort=rank&page=1"
         )

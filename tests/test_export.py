@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
-from catalogue.models import Mention, Source, Theme, Title, TitleStats
-from reviews.models import Comment, Rating
+from catalogue.models import Mention, Source, Theme, Title
+from reviews.models import Comment, Rating, TitleStats
 
 from .conftest import CATALOGUE_FIXTURE
 from .factories import make_theme

@@ -126,8 +126,8 @@ def test_the_lists_page_takes_the_same_queries_whatever_the_catalogue_size(
     client, django_assert_num_queries, size
 ):
     make_catalogue(size)
-    # Site mean, mentions with their sources, the listed titles with their stats.
-    with django_assert_num_queries(3):
+    # Mentions with their sources, the listed titles with their stats.
+    with django_assert_num_queries(2):
         html = client.get("/lists/").content.decode()
     assert len(article_rows(html)) == size
 

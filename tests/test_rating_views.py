@@ -2,8 +2,7 @@
 
 import pytest
 
-from catalogue.models import TitleStats
-from reviews.models import Rating
+from reviews.models import Rating, TitleStats
 from reviews.stats import recount_all
 
 from .factories import make_title

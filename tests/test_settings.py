@@ -57,3 +57,18 @@ def test_no_model_change_lacks_a_migration(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-5", "FRESHNESS_SECONDS must be 0 or more seconds, not -5."),
+        ("ten", "FRESHNESS_SECONDS must be a whole number, not 'ten'."),
+    ],
+)
+def test_a_bad_freshness_window_stops_start_up_with_one_line(tmp_path, value, message):
+    result = run_manage(
+        "check", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", FRESHNESS_SECONDS=value
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == f"Sadlist cannot start: {message}"

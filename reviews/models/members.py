@@ -1,8 +1,10 @@
 """
 What members say about titles: tear ratings, comments, and reports of comments.
 
-Every write that changes a title's numbers goes through the model methods here,
-which update catalogue.TitleStats in the same transaction.
+The numbers kept from them (TitleStats) follow every insert, change and delete of
+these rows through database triggers (reviews/triggers.py), so the methods here only
+write the rows themselves, and a save() or delete() from a shell or a cascade keeps
+the numbers exact too.
 """
 
 from datetime import timedelta
@@ -14,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalogue.models import Title
-from reviews import stats
+from reviews.models.title_stats import TearPrior
 
 
 class TearLevel(models.IntegerChoices):
@@ -33,24 +35,23 @@ class RatingQuerySet(models.QuerySet):
         """
         Give `title` a rating of `tears` from `user`, or change the rating they gave.
 
-        The rating and the title's stats change in one transaction. Two requests from
-        the same member at once (a double submit) end with one rating: the second
-        insert hits the unique constraint, and is retried as a change.
+        The rating and the title's stats change in one transaction (the stats through
+        triggers). Two requests from the same member at once (a double submit) end with
+        one rating: the second insert hits the unique constraint, and is retried as a
+        change.
         """
         tears = TearLevel(tears).value
         with transaction.atomic():
+            # Only ratings move the site's mean, so they are what looks at the prior.
+            transaction.on_commit(TearPrior.refresh_if_due)
             rating = self.select_for_update().filter(user=user, title=title).first()
             if rating is None:
                 try:
                     with transaction.atomic():
-                        rating = self.create(user=user, title=title, tears=tears)
+                        return self.create(user=user, title=title, tears=tears)
                 except IntegrityError:
                     rating = self.select_for_update().get(user=user, title=title)
-                else:
-                    stats.add_rating(title.pk, tears)
-                    return rating
             if rating.tears != tears:
-                stats.change_rating(title.pk, rating.tears, tears)
                 rating.tears = tears
                 rating.save(update_fields=["tears", "updated_at"])
             return rating
@@ -58,11 +59,11 @@ class RatingQuerySet(models.QuerySet):
     def unrate(self, user, title):
         """Remove `user`'s rating of `title`; True if there was one."""
         with transaction.atomic():
+            transaction.on_commit(TearPrior.refresh_if_due)
             rating = self.select_for_update().filter(user=user, title=title).first()
             if rating is None:
                 return False
             rating.delete()
-            stats.remove_rating(title.pk, rating.tears)
             return True
 
 
@@ -121,13 +122,8 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(is_hidden=False)
 
     def post(self, user, title, body, is_spoiler=False, stance=Stance.NONE):
-        """Publish a comment and count it in the title's stats, in one transaction."""
-        with transaction.atomic():
-            comment = self.create(
-                user=user, title=title, body=body, is_spoiler=is_spoiler, stance=stance
-            )
-            stats.add_comment(title.pk, stance)
-        return comment
+        """Publish a comment; a trigger counts it in the title's stats."""
+        return self.create(user=user, title=title, body=body, is_spoiler=is_spoiler, stance=stance)
 
     def post_from_member(self, user, title, body, is_spoiler=False, stance=Stance.NONE):
         """
@@ -218,18 +214,15 @@ class Comment(models.Model):
         return type(self).objects.select_for_update().filter(pk=self.pk).first()
 
     def edit(self, body, is_spoiler, stance):
-        """The author's edit: marked as edited; a changed stance moves the dispute counts."""
+        """The author's edit: marked as edited (a changed stance moves the dispute counts)."""
         with transaction.atomic():
             current = self._locked()
             if current is None:
                 raise Comment.DoesNotExist
-            if not current.is_hidden and current.stance != stance:
-                stats.change_comment_stance(current.title_id, current.stance, stance)
             self.body, self.is_spoiler, self.stance = body, is_spoiler, stance
             self.is_hidden = current.is_hidden
             self.edited_at = timezone.now()
             self.save(update_fields=["body", "is_spoiler", "stance", "edited_at"])
-            stats.touch()
 
     def remove(self):
         """The author deletes the comment; a visible one leaves the counts."""
@@ -238,8 +231,6 @@ class Comment(models.Model):
             if current is None:
                 return False
             current.delete()
-            if not current.is_hidden:
-                stats.remove_comment(current.title_id, current.stance)
             return True
 
     def hide(self):
@@ -251,18 +242,13 @@ class Comment(models.Model):
         return self._set_hidden(False)
 
     def _set_hidden(self, hidden):
-        with transaction.atomic():
-            changed = (
-                type(self).objects.filter(pk=self.pk, is_hidden=not hidden).update(is_hidden=hidden)
-            )
-            if changed:
-                current = type(self).objects.only("title_id", "stance").get(pk=self.pk)
-                if hidden:
-                    stats.remove_comment(current.title_id, current.stance)
-                else:
-                    stats.add_comment(current.title_id, current.stance)
-            self.is_hidden = hidden
-            return bool(changed)
+        # Triggers move the title's counts and raise the content version, so every
+        # page shows the decision at once.
+        changed = (
+            type(self).objects.filter(pk=self.pk, is_hidden=not hidden).update(is_hidden=hidden)
+        )
+        self.is_hidden = hidden
+        return bool(changed)
 
 
 class Report(models.Model):

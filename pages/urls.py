@@ -1,7 +1,9 @@
 from django.urls import path
 
-from catalogue import views
+from pages import views
 
+# The catalogue's public addresses: Title and Theme reverse them for their
+# get_absolute_url, so they keep the catalogue's namespace wherever their views live.
 app_name = "catalogue"
 
 urlpatterns = [

@@ -1,17 +1,24 @@
+"""
+The public pages: home, browse, a title, themes and the lists.
+
+Each is served whole to visitors from the cache, and built for members around shared
+parts (sadlist.freshness): the parts named in each view's docstring are rendered once
+per address and shared for FRESHNESS_SECONDS within a generation; everything that
+belongs to one member (the header, their rating, forms) is built for each request.
+"""
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
-from catalogue.caching import address_key, cache_for_visitors, shared_html, while_unchanged
-from catalogue.filters import TitleFilter, without_controls
-from catalogue.models import Mention, SiteStats, Theme, Title
-from catalogue.rankings import BIG_DISAGREEMENT, compare_rankings
-from reviews.models import Comment, TearLevel
-from reviews.views import title_comments, title_reviews_context
+from catalogue.models import Mention, Theme, Title
+from pages.filters import PARAMETERS, SADDEST_FIRST, TitleFilter, without_controls
+from pages.rankings import BIG_DISAGREEMENT, compare_rankings
+from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
+from reviews.views import COMMENT_PAGE_PARAMETER, title_comments, title_reviews_context
+from sadlist.freshness import address_key, shared_html, shared_part, visitor_page
 
 TITLES_PER_PAGE = 24
 SIMILAR_TITLES_SHOWN = 6
@@ -21,24 +28,13 @@ HOME_COMMENTS_SHOWN = 6
 THEME_TITLES_LISTED = 12
 
 
-def healthz(request):
-    """200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
-def listed_titles(site_mean):
+def listed_titles():
     """Published titles with their tear score and counts: what every title list reads."""
-    return Title.objects.published().with_stats(site_mean).with_counts()
+    return RatedTitle.objects.published().with_stats()
 
 
 def as_cards(titles):
@@ -50,16 +46,16 @@ def as_cards(titles):
     return titles
 
 
-@cache_for_visitors
+@visitor_page()
 def home(request):
-    # Below the header, the home page is the same for everyone.
-    charts = shared_html("home-charts", "catalogue/_home_charts.html", home_charts)
+    """Below the header, the home page is the same for everyone: one shared part."""
+    charts = shared_html(request, "home-charts", "catalogue/_home_charts.html", home_charts)
     return render(request, "catalogue/home.html", {"charts": charts})
 
 
 def home_charts():
     """The home page's three charts: the same for every visitor and member."""
-    titles = listed_titles(SiteStats.current().mean)
+    titles = listed_titles()
     # Titles with enough ratings to mean something come first; on a young site the
     # rest of the catalogue fills the shelf.
     saddest = as_cards(
@@ -89,23 +85,23 @@ def home_charts():
     }
 
 
-@cache_for_visitors
+@visitor_page(parameters=[*PARAMETERS, "page"])
 def browse(request):
-    # Everything below the header depends only on the address, so it is rendered once
-    # per content version for each address and shared by every visitor and member.
+    """Everything below the header depends only on the address: one shared part."""
     return render(
         request,
         "catalogue/browse.html",
-        while_unchanged(
-            f"browse:{address_key(request)}", lambda: browse_results(request.path, request.GET)
+        shared_part(
+            request,
+            f"browse:{address_key(request)}",
+            lambda: browse_results(request.path, request.GET),
         ),
     )
 
 
 def browse_results(path, query):
     """The filtered, sorted page of titles for `query`, rendered for everyone."""
-    titles = listed_titles(SiteStats.current().mean)
-    title_filter = TitleFilter(query, queryset=titles)
+    title_filter = TitleFilter(query, queryset=listed_titles())
     paginator = Paginator(title_filter.qs, TITLES_PER_PAGE)
     number, page_note = page_number(query.getlist("page"), paginator.num_pages)
     page = paginator.page(number)
@@ -187,41 +183,27 @@ def pagination(path, state, page):
 def tear_distribution(title):
     """
     The title's ratings per tear level, highest level first, with whole percentages
-    that add up to 100 (largest remainders are rounded up; on a tie, the higher level).
+    that add up to 100 (on a tie for the last point, the higher level gets it).
     """
-    stats = getattr(title, "stats", None)
-    counts = stats.distribution if stats else [0] * 6
-    total = sum(counts)
-    exact = [count * 100 / total if total else 0 for count in counts]
-    percents = [int(share) for share in exact]
-    by_remainder = sorted(
-        range(6), key=lambda level: (exact[level] - percents[level], level), reverse=True
-    )
-    for level in by_remainder[: 100 - sum(percents) if total else 0]:
-        percents[level] += 1
+    counts = list(reversed(title.stats.distribution))
+    levels = reversed(range(6))
     return [
-        {
-            "level": level,
-            "name": TearLevel(level).label,
-            "count": counts[level],
-            "percent": percents[level],
-        }
-        for level in reversed(range(6))
+        {"level": level, "name": TearLevel(level).label, "count": count, "percent": percent}
+        for level, count, percent in zip(levels, counts, whole_percentages(counts), strict=True)
     ]
 
 
-def similar_titles(title, themes, site_mean):
+def similar_titles(title, themes):
     """
     Titles the same members rated 4–5 when they rated this one 4–5, then titles
     sharing the most themes; at most SIMILAR_TITLES_SHOWN.
     """
     similar = []
-    stats = getattr(title, "stats", None)
-    if stats and stats.tears_4 + stats.tears_5:
-        similar = list(listed_titles(site_mean).rated_high_by_fans_of(title)[:SIMILAR_TITLES_SHOWN])
+    if title.stats.tears_4 + title.stats.tears_5:
+        similar = list(listed_titles().rated_high_by_fans_of(title)[:SIMILAR_TITLES_SHOWN])
     if len(similar) < SIMILAR_TITLES_SHOWN and themes:
         similar += (
-            listed_titles(site_mean)
+            listed_titles()
             .sharing_themes_with(title, [theme.pk for theme in themes])
             .exclude(pk__in=[other.pk for other in similar])[: SIMILAR_TITLES_SHOWN - len(similar)]
         )
@@ -235,14 +217,18 @@ def similar_titles(title, themes, site_mean):
     return as_cards(similar)
 
 
-@cache_for_visitors
+@visitor_page(parameters=[COMMENT_PAGE_PARAMETER])
 def title_detail(request, slug):
-    # The facts, the distribution, the comments and the similar titles are the same for
-    # everyone, so they are rendered once per content version for each address; only the
-    # member's own rating and the forms are built for each request.
-    parts = while_unchanged(
+    """
+    The facts, the distribution, the comments and the similar titles are the same for
+    everyone: one shared part per address (`title_parts`). The member's own rating,
+    the forms, and the comment list for a member who wrote some of it are built for
+    each request (`reviews.views.title_reviews_context`).
+    """
+    parts = shared_part(
+        request,
         f"title:{address_key(request)}",
-        lambda: title_parts(slug, request.GET.get("comments")),
+        lambda: title_parts(slug, request.GET.get(COMMENT_PAGE_PARAMETER)),
     )
     return render(
         request,
@@ -256,8 +242,7 @@ def title_detail(request, slug):
 
 def title_parts(slug, comments_page):
     """The parts of a title's page that are the same for everyone, rendered."""
-    site_mean = SiteStats.current().mean
-    title = get_object_or_404(listed_titles(site_mean), slug=slug)
+    title = get_object_or_404(listed_titles(), slug=slug)
     as_cards([title])
     themes = list(title.themes.all())
     mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
@@ -275,24 +260,17 @@ def title_parts(slug, comments_page):
             },
         ),
         "similar": render_to_string(
-            "catalogue/_similar_titles.html",
-            {
-                "similar": similar_titles(title, themes, site_mean),
-            },
+            "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),
         **title_comments(title, comments_page),
     }
 
 
-@cache_for_visitors
+@visitor_page()
 def theme_list(request):
-    return render(
-        request,
-        "catalogue/theme_list.html",
-        {
-            "listing": shared_html("theme-list", "catalogue/_theme_list.html", theme_list_context),
-        },
-    )
+    """The list of themes is the same for everyone: one shared part."""
+    listing = shared_html(request, "theme-list", "catalogue/_theme_list.html", theme_list_context)
+    return render(request, "catalogue/theme_list.html", {"listing": listing})
 
 
 def theme_list_context():
@@ -307,9 +285,10 @@ def theme_list_context():
     return {"themes": themes}
 
 
-@cache_for_visitors
+@visitor_page()
 def theme_detail(request, slug):
-    parts = while_unchanged(f"theme:{slug}", lambda: theme_parts(slug))
+    """A theme's saddest titles are the same for everyone: one shared part per theme."""
+    parts = shared_part(request, f"theme:{slug}", lambda: theme_parts(slug))
     return render(request, "catalogue/theme_detail.html", parts)
 
 
@@ -317,9 +296,7 @@ def theme_parts(slug):
     """A theme's page below the header, the same for everyone: its saddest titles."""
     theme = get_object_or_404(Theme, slug=slug)
     titles = as_cards(
-        listed_titles(SiteStats.current().mean)
-        .filter(themes=theme)
-        .order_by(F("tear_score").desc(), "name", "pk")[: TITLES_PER_PAGE + 1]
+        listed_titles().filter(themes=theme).order_by(*SADDEST_FIRST)[: TITLES_PER_PAGE + 1]
     )
     return {
         "theme": theme,
@@ -334,11 +311,11 @@ def theme_parts(slug):
     }
 
 
-@cache_for_visitors
+@visitor_page()
 def lists(request):
-    site_mean = SiteStats.current().mean
+    """Each article's ranking beside the community's, built for each request."""
     mentions = Mention.objects.select_related("source").order_by("source__pk", "section", "rank")
-    titles = as_cards(listed_titles(site_mean).filter(pk__in=Mention.objects.values("title_id")))
+    titles = as_cards(listed_titles().filter(pk__in=Mention.objects.values("title_id")))
     return render(
         request,
         "catalogue/lists.html",

@@ -14,16 +14,19 @@ from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.utils.http import urlencode
 
-from catalogue.caching import while_unchanged
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
+from sadlist.freshness import shared_part
 
 SEARCH_MAX_LENGTH = 100
 MOST_RATINGS_ASKED = 1_000_000_000
 
 # key: (label, ordering). Every ordering ends with the primary key, so titles that tie
 # keep one fixed order and pages never repeat or skip a title.
+# Saddest first, ties oldest title first: both columns come from the stats row's
+# index (titlestats_saddest), so the database reads one page of it and stops.
+SADDEST_FIRST = [F("stats__tear_score").desc(), F("stats__title_id").asc()]
 SORTS = {
-    "tears": ("Tear score", [F("tear_score").desc(), "name", "pk"]),
+    "tears": ("Tear score", SADDEST_FIRST),
     "rated": ("Most rated", ["-rating_count", F("tear_score").desc(), "name", "pk"]),
     "discussed": ("Most discussed", ["-comment_count", F("tear_score").desc(), "name", "pk"]),
     "disputed": ("Most disputed", [F("dispute_share").desc(), "-stance_count", "name", "pk"]),
@@ -137,7 +140,7 @@ class FloatFilter(django_filters.NumberFilter):
 
 class TitleFilter(django_filters.FilterSet):
     """
-    The browse filters. Expects a queryset from published().with_stats().with_counts().
+    The browse filters. Expects a queryset from RatedTitle.objects.published().with_stats().
 
     After construction: `notes` says what was changed or left out of the request,
     `state` is the query string of what applies (for page links), and
@@ -197,7 +200,8 @@ class TitleFilter(django_filters.FilterSet):
         form = TitleFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
-        self.facets = while_unchanged("browse-facets", Facets)
+        # Counts of titles per kind, theme and source change only with the catalogue.
+        self.facets = shared_part(None, "browse-facets", Facets)
         self.notes = []
         if data is not None:
             data = self._clean_params(data)

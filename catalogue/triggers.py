@@ -1,0 +1,108 @@
+"""
+Database triggers that raise catalogue.ContentVersion with every change to the catalogue.
+
+Why triggers rather than code that calls "invalidate" after each write: a rule that
+every write must follow belongs where every write passes. Curators change the catalogue
+through the admin (saves, inlines, bulk actions that run QuerySet.update), commands
+(`loaddata`, `make_covers`, `load_catalogue`), a shell, and cascades; a trigger sees all
+of them, in the same transaction as the change, so a page built after the commit can
+never be older than the change. Curators' changes are rare, so one shared row is cheap.
+
+Other apps install their own triggers with `bump_statements()` (reviews/triggers.py).
+Installed and removed by migrations; changing a trigger means a new migration that runs
+`install()` again (each statement replaces what it creates).
+"""
+
+# Tables whose every insert, update or delete changes what visitors see.
+CATALOGUE_TABLES = [
+    "catalogue_title",
+    "catalogue_title_themes",
+    "catalogue_theme",
+    "catalogue_source",
+    "catalogue_mention",
+]
+
+BUMP_FUNCTION = "catalogue_bump_content_version"
+
+
+def bump_statements(vendor):
+    """The SQL statements, inside a SQLite trigger body, that raise the version."""
+    assert vendor == "sqlite"
+    return (
+        "INSERT OR IGNORE INTO catalogue_contentversion (id, number) VALUES (1, 0); "
+        "UPDATE catalogue_contentversion SET number = number + 1 WHERE id = 1;"
+    )
+
+
+def create_bump_trigger(vendor, name, table, event, when="", row_level=False):
+    """
+    SQL that creates trigger `name`, raising the version after `event` ("INSERT",
+    "UPDATE OF col", "DELETE", or several joined by OR on PostgreSQL) on `table`.
+    `when` is a condition on OLD/NEW (row-level only). PostgreSQL fires once per
+    statement when it can, so a bulk action costs one raise, not one per row.
+    """
+    if vendor == "sqlite":
+        condition = f" WHEN {when}" if when else ""
+        return [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} "
+            f"BEGIN {bump_statements(vendor)} END",
+        ]
+    level = "ROW" if (when or row_level) else "STATEMENT"
+    condition = f" WHEN ({when})" if when else ""
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH {level}{condition} "
+        f"EXECUTE FUNCTION {BUMP_FUNCTION}()",
+    ]
+
+
+def _postgres_function():
+    return (
+        f"CREATE OR REPLACE FUNCTION {BUMP_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        "INSERT INTO catalogue_contentversion (id, number) VALUES (1, 1) "
+        "ON CONFLICT (id) DO UPDATE SET number = catalogue_contentversion.number + 1; "
+        "RETURN NULL; "
+        "END $$"
+    )
+
+
+def _statements(vendor):
+    statements = [_postgres_function()] if vendor == "postgresql" else []
+    for table in CATALOGUE_TABLES:
+        if vendor == "sqlite":
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                statements += create_bump_trigger(
+                    vendor, f"{table}_changed_{event.lower()}", table, event
+                )
+        else:
+            statements += create_bump_trigger(
+                vendor, f"{table}_changed", table, "INSERT OR UPDATE OR DELETE"
+            )
+    return statements
+
+
+def _drops(vendor):
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_changed_{event}"
+            for table in CATALOGUE_TABLES
+            for event in ("insert", "update", "delete")
+        ]
+    return [f"DROP TRIGGER IF EXISTS {table}_changed ON {table}" for table in CATALOGUE_TABLES] + [
+        f"DROP FUNCTION IF EXISTS {BUMP_FUNCTION}() CASCADE"
+    ]
+
+
+def execute(schema_editor, statements):
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def install(apps, schema_editor):
+    execute(schema_editor, _statements(schema_editor.connection.vendor))
+
+
+def remove(apps, schema_editor):
+    execute(schema_editor, _drops(schema_editor.connection.vendor))

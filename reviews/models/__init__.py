@@ -1,0 +1,42 @@
+"""
+What members say about titles (members.py) and the numbers kept from it
+(title_stats.py).
+"""
+
+from reviews.models.members import (
+    Comment,
+    CommentLimitReached,
+    CommentQuerySet,
+    Rating,
+    RatingQuerySet,
+    Report,
+    ReportedComment,
+    ReportedCommentQuerySet,
+    Stance,
+    TearLevel,
+)
+from reviews.models.title_stats import (
+    RatedTitle,
+    RatedTitleQuerySet,
+    TearPrior,
+    TitleStats,
+    whole_percentages,
+)
+
+__all__ = [
+    "Comment",
+    "CommentLimitReached",
+    "CommentQuerySet",
+    "Rating",
+    "RatingQuerySet",
+    "Report",
+    "ReportedComment",
+    "ReportedCommentQuerySet",
+    "Stance",
+    "TearLevel",
+    "RatedTitle",
+    "RatedTitleQuerySet",
+    "TearPrior",
+    "TitleStats",
+    "whole_percentages",
+]

@@ -1,0 +1,290 @@
+"""
+The numbers kept from members' ratings and comments: each title's running totals and
+tear score (TitleStats), and the tear score's prior (TearPrior).
+
+Database triggers keep TitleStats equal to the ratings and comments, in the same
+statement that writes them, whatever writes them (reviews/triggers.py); recount_tears
+checks and repairs them (reviews.stats.recount_all).
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from catalogue.models import Title, TitleQuerySet
+
+logger = logging.getLogger(__name__)
+
+# Scores that differ by less than this are the same score written twice.
+SCORE_TOLERANCE = 1e-9
+
+
+def lock_writers_out():
+    """
+    Keep ratings and comments from changing until the transaction ends. SQLite's
+    IMMEDIATE transactions already hold the write lock; PostgreSQL needs a table lock
+    that lets readers through but makes writers wait. PostgreSQL takes a statement's
+    snapshot after its locks, so a rating that waited here reads what was committed.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE reviews_rating, reviews_comment IN SHARE MODE")
+
+
+def whole_percentages(counts):
+    """
+    Whole-number percentages of `counts` that add up to exactly 100 (or all 0 when
+    nothing is counted): each share is rounded down, and the points still missing go
+    to the largest remainders, ties to the earlier position.
+    """
+    total = sum(counts)
+    if not total:
+        return [0] * len(counts)
+    exact = [count * 100 / total for count in counts]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(counts)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[: 100 - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+class TearPrior(models.Model):
+    """
+    The tear score's prior, one row (pk=1): the site-wide mean C that a title with few
+    ratings is pulled toward, and the weight m (how many ratings it counts as).
+
+        tear_score = (rating_sum + m * C) / (rating_count + m)
+
+    C is stored rather than read live so that a rating changes only its own title's
+    score: every score is then a stored, indexed column (TitleStats.tear_score), and no
+    rating has to touch a row shared by all titles. reviews.stats.refresh_prior
+    recomputes C and every score in one statement, when `manage.py refresh_tear_prior`
+    runs or when the stored C is due (refresh_if_due).
+    """
+
+    # Before anyone has rated: the middle of the 0–5 scale.
+    DEFAULT_MEAN = 2.5
+
+    mean = models.FloatField(default=DEFAULT_MEAN)
+    weight = models.PositiveSmallIntegerField(default=5)
+    rating_count = models.PositiveBigIntegerField(
+        default=0, help_text="How many ratings the mean was computed from."
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="tear_prior_one_row")]
+
+    def __str__(self):
+        return f"Tear prior {self.mean:.3f} (weight {self.weight})"
+
+    @classmethod
+    def current(cls):
+        """The stored prior, or the one a site without ratings starts from."""
+        return cls.objects.filter(pk=1).first() or cls(
+            pk=1, weight=settings.TEAR_SCORE_PRIOR_WEIGHT
+        )
+
+    @staticmethod
+    def site_totals():
+        """(number of ratings, sum of their tears) over the whole site, from per-title stats."""
+        totals = TitleStats.objects.aggregate(count=Sum("rating_count"), total=Sum("rating_sum"))
+        return totals["count"] or 0, totals["total"] or 0
+
+    @classmethod
+    def refresh(cls):
+        """
+        Store the site-wide mean as the prior and recompute every title's score from
+        it, in one statement; return the new prior. Ratings wait while it runs, so none
+        is scored with the old prior after the new one is stored. The prior's trigger
+        raises the content version: every page shows the new scores at once.
+        """
+        with transaction.atomic():
+            lock_writers_out()
+            count, total = cls.site_totals()
+            prior, _ = cls.objects.select_for_update().get_or_create(pk=1)
+            prior.mean = total / count if count else cls.DEFAULT_MEAN
+            prior.weight = settings.TEAR_SCORE_PRIOR_WEIGHT
+            prior.rating_count = count
+            prior.refreshed_at = timezone.now()
+            prior.save()
+            TitleStats.objects.update(tear_score=prior.score_expression())
+        return prior
+
+    # When this process next looks at the prior (time.monotonic()); see refresh_if_due.
+    next_look = 0.0
+
+    @classmethod
+    def refresh_if_due(cls):
+        """
+        Refresh the prior when the stored mean has drifted from the site's mean by more
+        than TEAR_PRIOR_TOLERANCE, or is older than TEAR_PRIOR_MAX_AGE and has moved at
+        all; True if it did.
+
+        Run after each rating commits, it looks at most once every
+        TEAR_PRIOR_CHECK_SECONDS in each process: a look reads the whole stats table
+        for the site's mean, cheap once a minute and wasteful on every rating. Drift
+        catches a young site, whose mean moves with every rating; age bounds how long a
+        slow drift below the tolerance builds up. A refresh re-scores every title and
+        rebuilds every cached page, so it is skipped while the mean stands still.
+        """
+        now = time.monotonic()
+        if now < cls.next_look:
+            return False
+        cls.next_look = now + settings.TEAR_PRIOR_CHECK_SECONDS
+        prior = cls.current()
+        count, total = cls.site_totals()
+        mean = total / count if count else cls.DEFAULT_MEAN
+        moved = abs(mean - prior.mean)
+        too_old = prior.refreshed_at is None or (
+            timezone.now() - prior.refreshed_at > timedelta(seconds=settings.TEAR_PRIOR_MAX_AGE)
+        )
+        if moved > settings.TEAR_PRIOR_TOLERANCE or (too_old and moved > SCORE_TOLERANCE):
+            cls.refresh()
+            logger.info(
+                "tear prior refreshed: %.4f → %.4f over %d ratings", prior.mean, mean, count
+            )
+            return True
+        if too_old:
+            cls.objects.filter(pk=1).update(refreshed_at=timezone.now())
+        return False
+
+    def score(self, rating_count, rating_sum):
+        """The tear score of a title with these totals, under this prior."""
+        return (rating_sum + self.weight * self.mean) / (rating_count + self.weight)
+
+    def score_expression(self):
+        """score() as a database expression over TitleStats' own columns."""
+        return (Cast(F("rating_sum"), models.FloatField()) + Value(self.weight * self.mean)) / Cast(
+            F("rating_count") + Value(self.weight), models.FloatField()
+        )
+
+
+class TitleStats(models.Model):
+    """
+    Running totals of a title's ratings and visible comments, and its tear score, so
+    that no page has to aggregate over the ratings table. Every title has its row from
+    the moment it is created (a trigger inserts it), so pages join it without fallbacks.
+    """
+
+    title = models.OneToOneField(
+        Title, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    tears_0 = models.PositiveIntegerField(default=0)
+    tears_1 = models.PositiveIntegerField(default=0)
+    tears_2 = models.PositiveIntegerField(default=0)
+    tears_3 = models.PositiveIntegerField(default=0)
+    tears_4 = models.PositiveIntegerField(default=0)
+    tears_5 = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0, help_text="Visible comments.")
+    stance_count = models.PositiveIntegerField(
+        default=0, help_text="Visible comments that agree or disagree with the list."
+    )
+    disagree_count = models.PositiveIntegerField(default=0)
+    tear_score = models.FloatField(default=TearPrior.DEFAULT_MEAN)
+
+    class Meta:
+        # The table keeps the name it had when the catalogue app held these totals.
+        db_table = "catalogue_titlestats"
+        verbose_name_plural = "title stats"
+        indexes = [
+            # Browse, home and theme pages sorted by tear score, saddest first: read in
+            # this order and stopped after one page, instead of sorting every title.
+            # No index on the counters: every rating and comment changes them, and the
+            # sorts that read them are cached (bench/README.md, "Query plans").
+            models.Index(fields=["-tear_score", "title"], name="titlestats_saddest"),
+        ]
+
+    def __str__(self):
+        return f"Stats for {self.title_id}"
+
+    @property
+    def distribution(self):
+        return [getattr(self, f"tears_{level}") for level in range(6)]
+
+    @property
+    def mean(self):
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+    @property
+    def percentages(self):
+        return whole_percentages(self.distribution)
+
+
+class RatedTitleQuerySet(TitleQuerySet):
+    def with_stats(self):
+        """
+        Join each title's stats (an inner join: every title has its row) and annotate
+        tear_score, rating_count, comment_count, stance_count and dispute_share.
+        """
+        return (
+            self.filter(stats__isnull=False)
+            .select_related("stats")
+            .annotate(
+                tear_score=F("stats__tear_score"),
+                rating_count=F("stats__rating_count"),
+                comment_count=F("stats__comment_count"),
+                stance_count=F("stats__stance_count"),
+                dispute_share=Case(
+                    When(
+                        stats__stance_count__gt=0,
+                        then=Cast(F("stats__disagree_count"), models.FloatField())
+                        / Cast(F("stats__stance_count"), models.FloatField()),
+                    ),
+                    default=Value(0.0),
+                    output_field=models.FloatField(),
+                ),
+            )
+        )
+
+    def sharing_themes_with(self, title, theme_ids):
+        """
+        Other titles that share at least one of `theme_ids` (the title's themes),
+        the most shared themes first, then the highest tear score. Needs with_stats().
+        """
+        return (
+            self.exclude(pk=title.pk)
+            .filter(themes__in=theme_ids)
+            .annotate(shared_themes=Count("themes"))
+            .order_by("-shared_themes", F("tear_score").desc(), "name", "pk")
+        )
+
+    def rated_high_by_fans_of(self, title, fans_considered=200):
+        """
+        Other titles that members who rated `title` 4 or 5 also rated 4 or 5, the
+        most such members first, annotated fan_count.
+
+        Only `fans_considered` high ratings of `title` are read, the 5s before the
+        4s, straight from the (title, tears) index in its order, so the query stays
+        bounded however many ratings the title has. (Ordering them by date as well
+        would make the database read and sort every high rating of the title.)
+        """
+        rating_model = Title._meta.get_field("ratings").related_model
+        fans = (
+            rating_model.objects.filter(title=title, tears__gte=4)
+            .order_by("-tears")
+            .values("user_id")[:fans_considered]
+        )
+        return (
+            self.exclude(pk=title.pk)
+            .filter(ratings__user_id__in=fans, ratings__tears__gte=4)
+            .annotate(fan_count=Count("ratings"))
+            .order_by("-fan_count", "name", "pk")
+        )
+
+
+class RatedTitle(Title):
+    """A title as the public pages show it: with the numbers members' ratings made."""
+
+    objects = RatedTitleQuerySet.as_manager()
+
+    class Meta:
+        proxy = True

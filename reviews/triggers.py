@@ -1,0 +1,202 @@
+"""
+Database triggers that keep TitleStats equal to the ratings and comments, and raise
+catalogue.ContentVersion when a moderator's or an admin's decision changes what
+everyone sees.
+
+Why triggers: the totals must be exact whatever writes a rating or a comment — the
+site's forms, the admin, `loaddata`, a shell's save() or delete(), a member deleted
+with everything they wrote (a cascade), a bulk insert. A trigger runs inside the
+statement that writes the row, so no path can skip it and no caller has to remember
+it. Each one changes its own title's stats row with `column = column + delta`, so
+members rating at once queue only on the row of the title they rate (lock order:
+the rating or comment row, then its title's stats row), and the tear score is
+recomputed in the same statement from the stored prior (TearPrior), so nothing shared
+by every title is written. Installed by migrations; changing one means a new migration
+that runs `install()` again.
+
+What raises the content version here (everyone sees it at once):
+- a member renamed or deleted (their name is on their comments);
+- a comment hidden, restored or deleted (moderation; an author's delete too);
+- a new tear-score prior (every score moves).
+"""
+
+from catalogue.triggers import create_bump_trigger, execute
+
+STATS = "catalogue_titlestats"
+PRIOR_MEAN = "COALESCE((SELECT mean FROM reviews_tearprior WHERE id = 1), 2.5)"
+PRIOR_WEIGHT = "COALESCE((SELECT weight FROM reviews_tearprior WHERE id = 1), 5)"
+COUNTERS = [
+    "rating_count",
+    "rating_sum",
+    *(f"tears_{level}" for level in range(6)),
+    "comment_count",
+    "stance_count",
+    "disagree_count",
+]
+
+
+def as_number(vendor, condition):
+    """1 when `condition` holds, else 0."""
+    return f"({condition})" if vendor == "sqlite" else f"({condition})::int"
+
+
+def ensure_row(vendor, title_id):
+    """Insert the title's stats row (all zeros, scored at the prior) if it is missing."""
+    columns = ", ".join(["title_id", *COUNTERS, "tear_score"])
+    values = ", ".join([title_id, *("0" for _ in COUNTERS), PRIOR_MEAN])
+    if vendor == "sqlite":
+        return f"INSERT OR IGNORE INTO {STATS} ({columns}) VALUES ({values});"
+    return f"INSERT INTO {STATS} ({columns}) VALUES ({values}) ON CONFLICT (title_id) DO NOTHING;"
+
+
+def rating_change(vendor, row, sign):
+    """Count (sign +1) or uncount (-1) the rating `row` (NEW or OLD) in its title's stats."""
+    levels = ", ".join(
+        f"tears_{level} = tears_{level} {sign} {as_number(vendor, f'{row}.tears = {level}')}"
+        for level in range(6)
+    )
+    return (
+        f"UPDATE {STATS} SET rating_count = rating_count {sign} 1, "
+        f"rating_sum = rating_sum {sign} {row}.tears, {levels}, "
+        f"tear_score = (rating_sum {sign} {row}.tears + {PRIOR_WEIGHT} * {PRIOR_MEAN}) * 1.0 "
+        f"/ (rating_count {sign} 1 + {PRIOR_WEIGHT}) "
+        f"WHERE title_id = {row}.title_id;"
+    )
+
+
+def comment_change(vendor, row, sign):
+    """Count or uncount the comment `row` in its title's stats, if the public sees it."""
+    takes_a_side = as_number(vendor, f"{row}.stance <> 'none'")
+    disagrees = as_number(vendor, f"{row}.stance = 'disagree'")
+    return (
+        f"UPDATE {STATS} SET comment_count = comment_count {sign} 1, "
+        f"stance_count = stance_count {sign} {takes_a_side}, "
+        f"disagree_count = disagree_count {sign} {disagrees} "
+        f"WHERE title_id = {row}.title_id AND NOT {row}.is_hidden;"
+    )
+
+
+# (table, columns whose change moves the counts, how a row changes the counts)
+COUNTED = [
+    ("reviews_rating", ["tears", "title_id"], rating_change),
+    ("reviews_comment", ["is_hidden", "stance", "title_id"], comment_change),
+]
+
+
+def _changed(columns, vendor):
+    compare = "<>" if vendor == "sqlite" else "IS DISTINCT FROM"
+    return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
+
+
+def _sqlite_counting(table, columns, change):
+    vendor = "sqlite"
+    bodies = {
+        "insert": ("INSERT", "", ensure_row(vendor, "NEW.title_id") + change(vendor, "NEW", "+")),
+        "delete": ("DELETE", "", change(vendor, "OLD", "-")),
+        "update": (
+            f"UPDATE OF {', '.join(columns)}",
+            f" WHEN {_changed(columns, vendor)}",
+            change(vendor, "OLD", "-")
+            + ensure_row(vendor, "NEW.title_id")
+            + change(vendor, "NEW", "+"),
+        ),
+    }
+    statements = []
+    for suffix, (event, condition, body) in bodies.items():
+        name = f"{table}_counts_{suffix}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} "
+            f"BEGIN {body} END",
+        ]
+    return statements
+
+
+def _postgres_counting(table, columns, change):
+    vendor = "postgresql"
+    function = f"{table}_counts"
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {ensure_row(vendor, 'NEW.title_id')} "
+        f"{change(vendor, 'NEW', '+')} END IF; "
+        "RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {function} ON {table}",
+        f"CREATE TRIGGER {function} AFTER INSERT OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"DROP TRIGGER IF EXISTS {function}_update ON {table}",
+        f"CREATE TRIGGER {function}_update AFTER UPDATE OF {', '.join(columns)} ON {table} "
+        f"FOR EACH ROW WHEN ({_changed(columns, vendor)}) EXECUTE FUNCTION {function}()",
+    ]
+
+
+def _new_title_row(vendor):
+    """Every title gets its stats row when it is created, so pages join it plainly."""
+    if vendor == "sqlite":
+        return [
+            "DROP TRIGGER IF EXISTS catalogue_title_stats_row",
+            "CREATE TRIGGER catalogue_title_stats_row AFTER INSERT ON catalogue_title "
+            f"FOR EACH ROW BEGIN {ensure_row(vendor, 'NEW.id')} END",
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION catalogue_title_stats_row() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN {ensure_row(vendor, 'NEW.id')} RETURN NULL; END $$",
+        "DROP TRIGGER IF EXISTS catalogue_title_stats_row ON catalogue_title",
+        "CREATE TRIGGER catalogue_title_stats_row AFTER INSERT ON catalogue_title "
+        "FOR EACH ROW EXECUTE FUNCTION catalogue_title_stats_row()",
+    ]
+
+
+def _everyone_sees_at_once(vendor):
+    """(trigger name, table, event, condition) for decisions that reach everyone at once."""
+    return [
+        ("auth_user_renamed", "auth_user", "UPDATE OF username", _changed(["username"], vendor)),
+        ("auth_user_deleted", "auth_user", "DELETE", ""),
+        (
+            "reviews_comment_moderated",
+            "reviews_comment",
+            "UPDATE OF is_hidden",
+            _changed(["is_hidden"], vendor),
+        ),  # fmt: skip
+        ("reviews_comment_deleted", "reviews_comment", "DELETE", ""),
+        ("reviews_tearprior_changed_insert", "reviews_tearprior", "INSERT", ""),
+        ("reviews_tearprior_changed_update", "reviews_tearprior", "UPDATE", ""),
+    ]
+
+
+def _statements(vendor):
+    statements = []
+    for table, columns, change in COUNTED:
+        counting = _sqlite_counting if vendor == "sqlite" else _postgres_counting
+        statements += counting(table, columns, change)
+    statements += _new_title_row(vendor)
+    for name, table, event, condition in _everyone_sees_at_once(vendor):
+        statements += create_bump_trigger(vendor, name, table, event, when=condition)
+    return statements
+
+
+def _drops(vendor):
+    names = [(name, table) for name, table, _, _ in _everyone_sees_at_once(vendor)]
+    names.append(("catalogue_title_stats_row", "catalogue_title"))
+    if vendor == "sqlite":
+        names += [
+            (f"{table}_counts_{suffix}", table)
+            for table, _, _ in COUNTED
+            for suffix in ("insert", "delete", "update")
+        ]
+        return [f"DROP TRIGGER IF EXISTS {name}" for name, _ in names]
+    names += [(f"{table}_counts", table) for table, _, _ in COUNTED]
+    names += [(f"{table}_counts_update", table) for table, _, _ in COUNTED]
+    return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in names] + [
+        f"DROP FUNCTION IF EXISTS {function}() CASCADE"
+        for function in ["catalogue_title_stats_row", *(f"{t}_counts" for t, _, _ in COUNTED)]
+    ]
+
+
+def install(apps, schema_editor):
+    execute(schema_editor, _statements(schema_editor.connection.vendor))
+
+
+def remove(apps, schema_editor):
+    execute(schema_editor, _drops(schema_editor.connection.vendor))
