@@ -329,6 +329,36 @@ def a_form_with_a_csrf_token_is_never_stored_for_the_next_visitor(site):
 
 
 @check
+def another_members_comment_reaches_visitors_within_the_freshness_window(site):
+    freshness = int(site.env["FRESHNESS_SECONDS"])
+    path = "/titles/tokyo-story/"
+    site.get(site.front, path)  # a visitor's copy is in the cache now
+    cookies = site.sign_in(site.front, "member6", login_path="/account/signin/")
+    body = f"Seen by every visitor soon after ({secrets.token_hex(3)})."
+    posted = time.monotonic()
+    status, _, _ = site.post(
+        site.front, f"{path}comments/", {"body": body, "stance": "none"}, cookies
+    )
+    assert status == 302, f"posting the comment through nginx gave {status}"
+    served_stale = 0
+    while True:
+        status, headers, html = site.get(site.front, path)
+        waited = time.monotonic() - posted
+        if status == 200 and body in html:
+            break
+        served_stale += cache_status(headers) == "HIT"
+        assert waited < freshness + 1, (
+            f"{waited:.1f}s after the comment, visitors still get the page without it "
+            f"({status}, {cache_status(headers)}); FRESHNESS_SECONDS is {freshness}"
+        )
+        time.sleep(0.25)
+    print(
+        f"    a visitor saw another member's comment {waited:.1f}s after it was posted "
+        f"(FRESHNESS_SECONDS={freshness}; {served_stale} cache hits before)"
+    )
+
+
+@check
 def hashed_static_files_are_shared_from_the_cache_and_immutable(site):
     _, _, html = site.get(site.front, "/")
     stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', html)
@@ -622,6 +652,7 @@ def main():
         LOG_LEVEL="INFO",
         MEDIA_ROOT=str(folder / "shared-media"),
         PROXIES_IN_FRONT="1",
+        FRESHNESS_SECONDS="5",
     )
     servers = [AppServer(env, log_path=folder / f"server-{n}.log") for n in (1, 2)]
     # Apart from the servers' folder: nginx's workers may run as another user.
