@@ -614,11 +614,22 @@ def measure(site, seconds):
     figures = []
     for label, served_by, url in rows:
         wrk_rate(url, 1)  # warm up: the page is built and cached once
-        figures.append((label, served_by, url, *wrk_rate(url, seconds)))
-    reference = figures[0][3]
-    print("| page | served by | req/s | non-2xx | × /healthz direct |\n|---|---|---:|---:|---:|")
-    for label, served_by, _, rate, errors in figures:
-        print(f"| {label} | {served_by} | {rate:,.1f} | {errors} | {rate / reference:.2f} |")
+        log_start = access_log_size(site)
+        rate, errors = wrk_rate(url, seconds)
+        hits = "—"
+        if url.startswith(through_nginx):
+            with open(site.front.folder / "logs" / "access.log", "rb") as log:
+                log.seek(log_start)
+                statuses = re.findall(r"cache=(\S+)", log.read().decode())
+            hits = f"{statuses.count('HIT') / max(len(statuses), 1):.1%}"
+        figures.append((label, served_by, rate, errors, hits))
+    reference = figures[0][2]
+    print("| page | served by | req/s | non-2xx | cache hits | × /healthz direct |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, served_by, rate, errors, hits in figures:
+        print(
+            f"| {label} | {served_by} | {rate:,.1f} | {errors} | {hits} | {rate / reference:.2f} |"
+        )
 
 
 def main():
