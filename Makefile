@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata fixtures/catalogue.json
+	$(BIN)/python manage.py load_catalogue
 	$(BIN)/python manage.py make_covers
 
 run: setup
