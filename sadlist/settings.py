@@ -43,6 +43,20 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_seconds(name, default):
+    """A duration in seconds, fractions allowed; 0 where the setting says it turns a limit off."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.")
+    return seconds
+
+
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -176,6 +190,8 @@ def cache_from_url(url):
     """
     Redis when REDIS_URL is set, so that every app server shares one cache and one
     set of rate limits; otherwise a cache inside each process (see sadlist.checks).
+    A Redis that is down or hung slows no page (sadlist.cache): each call gives up after
+    CACHE_TIMEOUT seconds, and after a failure Redis is skipped for CACHE_RETRY_AFTER.
     """
     if not url:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sadlist"}
@@ -184,12 +200,14 @@ def cache_from_url(url):
             f"REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}."
         )
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "sadlist.cache.FailFastRedisCache",
         "LOCATION": url,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sadlist"),
-        # Fail fast when Redis is unreachable instead of holding a worker for the
-        # operating system's TCP timeout.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "RETRY_AFTER": env_seconds("CACHE_RETRY_AFTER", 5),
+        "OPTIONS": {
+            "socket_connect_timeout": env_seconds("CACHE_CONNECT_TIMEOUT", 0.5) or None,
+            "socket_timeout": env_seconds("CACHE_TIMEOUT", 0.5) or None,
+        },
     }
 
 

@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from catalogue import views as catalogue_views
 from sadlist import views as sadlist_views
 
 urlpatterns = [
-    path("healthz", catalogue_views.healthz, name="healthz"),
+    path("healthz", sadlist_views.healthz, name="healthz"),
     path("readyz", sadlist_views.readyz, name="readyz"),
     path("_generation", sadlist_views.generation, name="generation"),
     path("admin/", admin.site.urls),

@@ -57,3 +57,26 @@ def test_no_model_change_lacks_a_migration(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CACHE_TIMEOUT", "fast"),
+        ("CACHE_CONNECT_TIMEOUT", "-1"),
+        ("CACHE_RETRY_AFTER", "nan"),
+    ],
+)
+def test_a_timeout_that_is_not_a_number_of_seconds_stops_start_up_with_one_line(
+    tmp_path, name, value
+):
+    result = run_manage(
+        "check",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        **{name: value},
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"Sadlist cannot start: {name} must be a number of seconds, not {value!r}."
+    )
