@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 # static files itself: anything below it never sees those responses.
 MIDDLEWARE = [
     "sadlist.middleware.RequestIdMiddleware",
+    "sadlist.database.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,6 +146,16 @@ TEMPLATES = [
 ]
 
 
+# How long the database may take, so that a database that is down or hung costs a
+# request a few seconds and a 503 (sadlist.database), well inside gunicorn's timeout,
+# instead of holding the worker until gunicorn kills it. Connecting (PostgreSQL):
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+# One statement (PostgreSQL's statement_timeout), or waiting for another writer's lock
+# (SQLite's busy timeout). Operators lift it for one long command with
+# DATABASE_STATEMENT_TIMEOUT=0 (no limit; SQLite then waits up to an hour).
+DATABASE_STATEMENT_TIMEOUT = env_seconds("DATABASE_STATEMENT_TIMEOUT", 20)
+
+
 def database_from_url(url):
     """Turn DATABASE_URL into Django's DATABASES entry, explaining a bad URL in one line."""
     try:
@@ -156,14 +167,17 @@ def database_from_url(url):
         if not config.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL for SQLite needs a file path.")
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = SQLITE_OPTIONS
+        config["OPTIONS"] = {**SQLITE_OPTIONS, "timeout": DATABASE_STATEMENT_TIMEOUT or 3600}
         # Tests run on a file too, so that threads in concurrency tests really compete
         # for SQLite's write lock as app processes would.
         config["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         if not config.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name.")
+        # Django's backend, with a health check of kept connections that gives up.
+        config["ENGINE"] = "sadlist.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = postgresql_options(config.get("OPTIONS", {}))
     else:
         raise ImproperlyConfigured(
             f"DATABASE_URL must point to SQLite or PostgreSQL, not {engine or url!r}."
@@ -171,12 +185,21 @@ def database_from_url(url):
     return config
 
 
+def postgresql_options(options):
+    """The URL's options with the connect and statement timeouts added."""
+    options = dict(options)
+    options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    timeout_ms = round(DATABASE_STATEMENT_TIMEOUT * 1000)
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout_ms}".strip()
+    return options
+
+
 # SQLite serves several writers at once: WAL lets readers carry on during a write,
 # IMMEDIATE transactions take the write lock up front (no deadlock on upgrade), and
-# the busy timeout makes a writer wait its turn instead of failing.
+# the busy timeout (DATABASE_STATEMENT_TIMEOUT) makes a writer wait its turn instead of
+# failing.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 

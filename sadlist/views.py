@@ -1,6 +1,5 @@
 """Operational endpoints that belong to the deployment, not to a feature."""
 
-import logging
 import uuid
 
 from django.conf import settings
@@ -11,8 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from sadlist import freshness
-
-logger = logging.getLogger(__name__)
 
 
 def database_answers():
@@ -50,13 +47,12 @@ def readyz(request):
     Whether the load balancer should send this server requests: 200 when it can serve
     pages, which needs the database and nothing else. A cache that does not answer only
     makes pages slower to build (sadlist.cache), and it is shared, so taking servers out
-    for it would take out every one: it is reported in the body and logged, and the
-    answer stays 200.
+    for it would take out every one: it is reported in the body (sadlist.cache logs the
+    outage), and the answer stays 200.
     """
     if not database_answers():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     if not cache_answers():
-        logger.warning("ready without the cache: pages are built without it")
         return HttpResponse(
             "ready\ncache unavailable: pages are built without it\n", content_type="text/plain"
         )

@@ -65,6 +65,7 @@ def test_no_model_change_lacks_a_migration(tmp_path):
         ("CACHE_TIMEOUT", "fast"),
         ("CACHE_CONNECT_TIMEOUT", "-1"),
         ("CACHE_RETRY_AFTER", "nan"),
+        ("DATABASE_STATEMENT_TIMEOUT", "20s"),
     ],
 )
 def test_a_timeout_that_is_not_a_number_of_seconds_stops_start_up_with_one_line(
@@ -79,4 +80,14 @@ def test_a_timeout_that_is_not_a_number_of_seconds_stops_start_up_with_one_line(
     assert result.returncode != 0
     assert result.stderr.strip() == (
         f"Sadlist cannot start: {name} must be a number of seconds, not {value!r}."
+    )
+
+
+def test_a_connect_timeout_that_is_not_a_whole_number_stops_start_up_with_one_line(tmp_path):
+    result = run_manage(
+        "check", DATABASE_URL="postgres://app@db.internal/sadlist", DATABASE_CONNECT_TIMEOUT="3.5"
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Sadlist cannot start: DATABASE_CONNECT_TIMEOUT must be a whole number, not '3.5'."
     )
