@@ -103,7 +103,12 @@ class FaultyProxy:
             # Accepted and never answered; the server never hears of it.
             self._pairs.append((client,))
             return
-        server = socket.create_connection(("127.0.0.1", self.target_port))
+        try:
+            server = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+        except OSError:  # the real server is down too: the client sees its connection close
+            client.close()
+            return
+        server.settimeout(None)
         self._pairs.append((client, server))
 
     def _relay(self, end):
