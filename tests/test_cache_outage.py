@@ -22,7 +22,8 @@ from .servers import free_port
 pytestmark = pytest.mark.django_db
 
 REDIS_PORT = 6379
-TIMEOUT = 0.3
+# Long enough that a page which waited for it cannot pass for one built on a busy machine.
+TIMEOUT = 1.5
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_pages_are_quick_with_a_hung_redis(redis_proxy, listed_titles, caplog):
     # The first cache call waits one timeout; then this process skips Redis for a while.
     assert timings[0] < TIMEOUT + 1.0
     # Each page asks the cache several times: without the pause each would wait too.
-    assert sum(timings[1:]) < TIMEOUT, timings
+    assert max(timings[1:]) < TIMEOUT, timings
     warnings = [r.getMessage() for r in caplog.records if r.name == "sadlist.cache"]
     assert len(warnings) == 1
     assert warnings[0].startswith("cache unavailable, pages are built without it")
