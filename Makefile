@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test setup check-python lint bench
+.PHONY: run test setup check-python lint bench outdated
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata fixtures/catalogue.json
+	$(BIN)/python manage.py load_catalogue
 	$(BIN)/python manage.py make_covers
 
 run: setup
@@ -35,6 +35,13 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The pins in requirements*.txt that have a newer release (of any line) on the index.
+outdated: $(VENV)/.installed-dev
+	@sed -nE 's/^([A-Za-z0-9_.-]+)(\[[^]]*\])?==.*/\1/p' requirements.txt requirements-dev.txt \
+	  | tr 'A-Z_' 'a-z-' > $(VENV)/.pinned
+	@$(BIN)/pip list --outdated --disable-pip-version-check \
+	  | awk 'NR == FNR { pinned[$$1]; next } FNR <= 2 || (tolower($$1) in pinned)' $(VENV)/.pinned -
 
 # Load every page with wrk against gunicorn on SQLite and PostgreSQL (see bench/README.md).
 # Extra flags: make bench BENCH_ARGS="--db sqlite --duration 5"

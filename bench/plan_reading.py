@@ -16,7 +16,8 @@ TINY_TABLES = {
     "catalogue_theme",
     "catalogue_source",
     "catalogue_mention",
-    "catalogue_sitestats",
+    "catalogue_contentversion",
+    "reviews_tearprior",
     "auth_group",
     "auth_group_permissions",
     "auth_permission",
@@ -27,16 +28,21 @@ TINY_TABLES = {
 # (names of columns the query is ordered by, why) here, (a pattern in the SQL, why) below.
 ORDER_NOTES = [
     (
-        {"tear_score", "dispute_share", "well_rated"},
-        "Expected: ordered by a score computed from TitleStats and the site-wide mean (or by "
-        "the share of disagreeing comments), which changes with every rating, so no index "
-        "can hold the order; pages cache the result per content version.",
+        {"dispute_share", "well_rated"},
+        "Expected: ordered by a share or flag computed from TitleStats (disagreeing "
+        "comments, enough ratings), which no index holds; pages cache the result for "
+        "FRESHNESS_SECONDS.",
+    ),
+    (
+        {"tear_score"},
+        "Ordered by the stored tear score but filtered first by something more selective "
+        "(a theme, a filter), so the database reads the matching titles and sorts them; "
+        "unfiltered, the order comes from the titlestats_saddest index.",
     ),
     (
         {"rating_count", "comment_count", "stance_count"},
-        "Ordered by COALESCE(a TitleStats count, 0) over a LEFT JOIN (a title may have no "
-        "stats row yet), then by tear score: no index can serve that order as written "
-        "(so the counters carry no index: every rating and comment changes them).",
+        "Ordered by a TitleStats counter, then by tear score: the counters carry no index "
+        "on purpose (every rating and comment changes them); pages cache the result.",
     ),
     (
         {"year"},

@@ -14,6 +14,7 @@ from django.core import checks
 
 SHARED_CACHE_BACKENDS = {
     "django.core.cache.backends.redis.RedisCache",
+    "sadlist.cache.FailFastRedisCache",
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.db.DatabaseCache",
 }

@@ -43,6 +43,20 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_seconds(name, default):
+    """A duration in seconds, fractions allowed; 0 where the setting says it turns a limit off."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.")
+    return seconds
+
+
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -99,6 +113,7 @@ INSTALLED_APPS = [
 # static files itself: anything below it never sees those responses.
 MIDDLEWARE = [
     "sadlist.middleware.RequestIdMiddleware",
+    "sadlist.database.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,6 +150,16 @@ TEMPLATES = [
 ]
 
 
+# How long the database may take, so that a database that is down or hung costs a
+# request a few seconds and a 503 (sadlist.database), well inside gunicorn's timeout,
+# instead of holding the worker until gunicorn kills it. Connecting (PostgreSQL):
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+# One statement (PostgreSQL's statement_timeout), or waiting for another writer's lock
+# (SQLite's busy timeout). Operators lift it for one long command with
+# DATABASE_STATEMENT_TIMEOUT=0 (no limit; SQLite then waits up to an hour).
+DATABASE_STATEMENT_TIMEOUT = env_seconds("DATABASE_STATEMENT_TIMEOUT", 20)
+
+
 def database_from_url(url):
     """Turn DATABASE_URL into Django's DATABASES entry, explaining a bad URL in one line."""
     try:
@@ -146,14 +171,17 @@ def database_from_url(url):
         if not config.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL for SQLite needs a file path.")
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = SQLITE_OPTIONS
+        config["OPTIONS"] = {**SQLITE_OPTIONS, "timeout": DATABASE_STATEMENT_TIMEOUT or 3600}
         # Tests run on a file too, so that threads in concurrency tests really compete
         # for SQLite's write lock as app processes would.
         config["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         if not config.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name.")
+        # Django's backend, with a health check of kept connections that gives up.
+        config["ENGINE"] = "sadlist.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = postgresql_options(config.get("OPTIONS", {}))
     else:
         raise ImproperlyConfigured(
             f"DATABASE_URL must point to SQLite or PostgreSQL, not {engine or url!r}."
@@ -161,12 +189,21 @@ def database_from_url(url):
     return config
 
 
+def postgresql_options(options):
+    """The URL's options with the connect and statement timeouts added."""
+    options = dict(options)
+    options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    timeout_ms = round(DATABASE_STATEMENT_TIMEOUT * 1000)
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout_ms}".strip()
+    return options
+
+
 # SQLite serves several writers at once: WAL lets readers carry on during a write,
 # IMMEDIATE transactions take the write lock up front (no deadlock on upgrade), and
-# the busy timeout makes a writer wait its turn instead of failing.
+# the busy timeout (DATABASE_STATEMENT_TIMEOUT) makes a writer wait its turn instead of
+# failing.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 
@@ -180,6 +217,8 @@ def cache_from_url(url):
     """
     Redis when REDIS_URL is set, so that every app server shares one cache and one
     set of rate limits; otherwise a cache inside each process (see sadlist.checks).
+    A Redis that is down or hung slows no page (sadlist.cache): each call gives up after
+    CACHE_TIMEOUT seconds, and after a failure Redis is skipped for CACHE_RETRY_AFTER.
     """
     if not url:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sadlist"}
@@ -188,12 +227,14 @@ def cache_from_url(url):
             f"REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}."
         )
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "sadlist.cache.FailFastRedisCache",
         "LOCATION": url,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sadlist"),
-        # Fail fast when Redis is unreachable instead of holding a worker for the
-        # operating system's TCP timeout.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "RETRY_AFTER": env_seconds("CACHE_RETRY_AFTER", 5),
+        "OPTIONS": {
+            "socket_connect_timeout": env_seconds("CACHE_CONNECT_TIMEOUT", 0.5) or None,
+            "socket_timeout": env_seconds("CACHE_TIMEOUT", 0.5) or None,
+        },
     }
 
 
@@ -292,14 +333,6 @@ STORAGES = {
         )
     },
 }
-
-
-def env_seconds(name, default):
-    """A whole number of seconds, 0 or more; anything else stops start-up in one line."""
-    value = env_int(name, default)
-    if value < 0:
-        raise ImproperlyConfigured(f"{name} must be 0 or more seconds, not {value}.")
-    return value
 
 
 # How fresh pages are (README, "How pages stay fresh"; sadlist.freshness): other

@@ -62,8 +62,8 @@ def test_no_model_change_lacks_a_migration(tmp_path):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("-5", "FRESHNESS_SECONDS must be 0 or more seconds, not -5."),
-        ("ten", "FRESHNESS_SECONDS must be a whole number, not 'ten'."),
+        ("-5", "FRESHNESS_SECONDS must be a number of seconds, not '-5'."),
+        ("ten", "FRESHNESS_SECONDS must be a number of seconds, not 'ten'."),
     ],
 )
 def test_a_bad_freshness_window_stops_start_up_with_one_line(tmp_path, value, message):
@@ -72,3 +72,37 @@ def test_a_bad_freshness_window_stops_start_up_with_one_line(tmp_path, value, me
     )
     assert result.returncode != 0
     assert result.stderr.strip() == f"Sadlist cannot start: {message}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CACHE_TIMEOUT", "fast"),
+        ("CACHE_CONNECT_TIMEOUT", "-1"),
+        ("CACHE_RETRY_AFTER", "nan"),
+        ("DATABASE_STATEMENT_TIMEOUT", "20s"),
+    ],
+)
+def test_a_timeout_that_is_not_a_number_of_seconds_stops_start_up_with_one_line(
+    tmp_path, name, value
+):
+    result = run_manage(
+        "check",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        **{name: value},
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"Sadlist cannot start: {name} must be a number of seconds, not {value!r}."
+    )
+
+
+def test_a_connect_timeout_that_is_not_a_whole_number_stops_start_up_with_one_line(tmp_path):
+    result = run_manage(
+        "check", DATABASE_URL="postgres://app@db.internal/sadlist", DATABASE_CONNECT_TIMEOUT="3.5"
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Sadlist cannot start: DATABASE_CONNECT_TIMEOUT must be a whole number, not '3.5'."
+    )

@@ -110,6 +110,7 @@ def visitor_pages(client):
         "profile, as a visitor": html_of(client.get("/members/reader/"), "Cry history"),
         "page not found": html_of(client.get("/titles/no-such-anime/"), "Page not found", 404),
         "server error": render_to_string("500.html"),
+        "database unavailable": render_to_string("503.html"),
         "sign in": html_of(client.get(f"/account/signin/?next={GRAVE}"), "Forgot your password"),
         "sign in, wrong password": html_of(
             client.post("/account/signin/", {"username": "reader", "password": "nope"}),

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, Q, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from catalogue.models import Title, TitleQuerySet
@@ -233,14 +233,12 @@ class RatedTitleQuerySet(TitleQuerySet):
                 rating_count=F("stats__rating_count"),
                 comment_count=F("stats__comment_count"),
                 stance_count=F("stats__stance_count"),
-                dispute_share=Case(
-                    When(
-                        stats__stance_count__gt=0,
-                        then=Cast(F("stats__disagree_count"), models.FloatField())
-                        / Cast(F("stats__stance_count"), models.FloatField()),
-                    ),
-                    default=Value(0.0),
-                    output_field=models.FloatField(),
+                # No Case/When here: a condition in an annotation would turn the join
+                # into an outer one, and the saddest-first index could not be used.
+                dispute_share=Coalesce(
+                    Cast(F("stats__disagree_count"), models.FloatField())
+                    / NullIf(Cast(F("stats__stance_count"), models.FloatField()), 0.0),
+                    0.0,
                 ),
             )
         )
