@@ -36,8 +36,13 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_username(self):
-        username = super().clean_username()
-        if username and UsernameKey.objects.holder_of(username) is not None:
+        # Replaces Django's case-insensitive check with the wider one; the unique key
+        # (UsernameKey) catches a sign-up that races this one.
+        username = self.cleaned_data["username"]
+        if (
+            UsernameKey.objects.holder_of(username) is not None
+            or User.objects.filter(username__iexact=username).exists()
+        ):
             raise forms.ValidationError(USERNAME_TAKEN, code="unique")
         return username
 

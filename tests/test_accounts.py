@@ -81,7 +81,7 @@ def test_a_taken_username_and_mismatched_passwords_are_explained(client, reader,
                 "password2": "other-one-9",
             },
         ).content.decode()
-    assert "A user with that username already exists." in html
+    assert "That username, or one that looks the same, is taken. Choose another." in html
     assert "The two password fields didn’t match." in html
 
 

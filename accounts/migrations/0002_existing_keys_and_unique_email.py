@@ -47,7 +47,9 @@ def drop_unique_email(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_username_key"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        # After every migration of the user table: SQLite rebuilds a table it alters,
+        # and would drop the index below with the old table.
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
