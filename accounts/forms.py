@@ -62,6 +62,10 @@ class SignInMixin:
 
     def clean_username(self):
         username = self.cleaned_data["username"]
+        # An exact name wins: of two accounts that looked alike before names were
+        # folded, each still signs in under its own name.
+        if User.objects.filter(username=username).exists():
+            return username
         holder = UsernameKey.objects.holder_of(username)
         return holder.get_username() if holder is not None else username
 

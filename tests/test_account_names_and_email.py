@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connections, transaction
 from django.test import Client
 
@@ -206,3 +207,17 @@ def test_changing_the_address_needs_a_csrf_token(csrf_client, reader, password, 
             "/account/email/", {"email": "x@example.com", "password": password}
         )
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_accounts_that_looked_alike_before_folding_each_sign_in_by_their_own_name(
+    reader, password, django_user_model
+):
+    # Inserted in bulk, as before names were folded: no key of its own.
+    (twin,) = django_user_model.objects.bulk_create(
+        [django_user_model(username="Reader", password=make_password(password))]
+    )
+    for typed, member in (("Reader", twin), ("reader", reader)):
+        client = Client()
+        client.post("/account/signin/", {"username": typed, "password": password})
+        assert client.session[SESSION_KEY] == str(member.pk)
