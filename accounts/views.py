@@ -30,6 +30,7 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.mail import send_later
+from accounts.models import UsernameKey
 from reviews.models import Comment, Rating
 from reviews.stats import remove_member
 
@@ -64,8 +65,11 @@ def signup(request):
             with transaction.atomic():
                 user = form.save()
         except IntegrityError:
-            # Someone took a name or an address that looks the same a moment ago.
-            form.add_error(None, f"{USERNAME_TAKEN} Or: {EMAIL_REFUSED}")
+            # Someone took a name that looks the same, or the address, a moment ago.
+            if UsernameKey.objects.holder_of(form.cleaned_data["username"]) is not None:
+                form.add_error("username", USERNAME_TAKEN)
+            else:
+                form.add_error("email", EMAIL_REFUSED)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Sadlist, {user.get_username()}.")

@@ -257,7 +257,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 # The load balancers and proxies in front of the app (addresses or networks). Only a
 # request arriving from one of them has its X-Forwarded-For read, right to left.
-if env_str("PROXIES_IN_FRONT"):
+if env_str("PROXIES_IN_FRONT", "0") != "0":
     raise ImproperlyConfigured(
         "PROXIES_IN_FRONT is replaced by TRUSTED_PROXIES: list the load balancers' "
         "addresses or networks (e.g. TRUSTED_PROXIES=10.0.0.2,10.0.1.0/24)."
