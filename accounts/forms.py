@@ -3,7 +3,13 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
 
 from accounts.mail import send_later
 from accounts.models import UsernameKey
@@ -23,7 +29,25 @@ def email_is_used(email, exclude=None):
     return bool(email) and members.exists()
 
 
-class SignUpForm(UserCreationForm):
+class RulesUnderThePasswordMixin:
+    """
+    "Too common" or "too short" is about the password chosen, so it is shown under that
+    field, not under its confirmation (where Django puts it).
+    """
+
+    def validate_password_for_user(self, user, confirmation="password2"):
+        super().validate_password_for_user(user, confirmation.replace("2", "1"))
+
+
+class ChangePasswordForm(RulesUnderThePasswordMixin, PasswordChangeForm):
+    pass
+
+
+class NewPasswordForm(RulesUnderThePasswordMixin, SetPasswordForm):
+    pass
+
+
+class SignUpForm(RulesUnderThePasswordMixin, UserCreationForm):
     """Username and password twice (Django's password rules apply); email is optional."""
 
     email = forms.EmailField(
@@ -51,10 +75,6 @@ class SignUpForm(UserCreationForm):
         if email_is_used(email):
             raise forms.ValidationError(EMAIL_REFUSED, code="unique")
         return email
-
-    def validate_password_for_user(self, user, **kwargs):
-        # "Too common" or "too short" is about the password chosen, not its repetition.
-        super().validate_password_for_user(user, password_field_name="password1")  # noqa: S106
 
 
 class SignInMixin:

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter, reverse_lazy
 
 from accounts import views
-from accounts.forms import QuietPasswordResetForm
+from accounts.forms import ChangePasswordForm, NewPasswordForm, QuietPasswordResetForm
 
 
 class UsernameConverter:
@@ -32,7 +32,7 @@ urlpatterns = [
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
+            form_class=ChangePasswordForm, success_url=reverse_lazy("accounts:password_change_done")
         ),
         name="password_change",
     ),
@@ -59,7 +59,7 @@ urlpatterns = [
     path(
         "account/password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            form_class=NewPasswordForm, success_url=reverse_lazy("accounts:password_reset_complete")
         ),
         name="password_reset_confirm",
     ),

@@ -112,8 +112,7 @@ def test_a_weak_password_is_explained_under_the_password_not_its_confirmation(cl
             "password2": "password123",
         },
     ).content.decode()
-    first, confirmation = html.index('for="id_password1"'), html.index('for="id_password2"')
-    assert first < html.index("This password is too common.") < confirmation
+    assert rule_under_the_password(html, "id_password1", "id_password2")
     # What can be kept is kept; passwords never are.
     assert 'value="hotaru"' in html and 'value="h@example.com"' in html
     assert "password123" not in html
@@ -221,3 +220,41 @@ def test_accounts_that_looked_alike_before_folding_each_sign_in_by_their_own_nam
         client = Client()
         client.post("/account/signin/", {"username": typed, "password": password})
         assert client.session[SESSION_KEY] == str(member.pk)
+
+
+def rule_under_the_password(html, first, confirmation):
+    """True when "too common" is shown between the chosen password's label and the next."""
+    chosen, repeated = html.index(f'for="{first}"'), html.index(f'for="{confirmation}"')
+    return chosen < html.index("This password is too common.") < repeated
+
+
+@pytest.mark.django_db
+def test_changing_to_a_weak_password_is_explained_under_the_new_password(
+    reader_client, reader, password
+):
+    html = reader_client.post(
+        "/account/password/",
+        {"old_password": password, "new_password1": "password123", "new_password2": "password123"},
+    ).content.decode()
+    assert rule_under_the_password(html, "id_new_password1", "id_new_password2")
+    reader.refresh_from_db()
+    assert reader.check_password(password)
+
+
+@pytest.mark.django_db
+def test_a_weak_new_password_after_a_reset_is_explained_under_it(client, reader, password):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(reader.pk))
+    form = client.get(
+        f"/account/password/reset/{uid}/{default_token_generator.make_token(reader)}/", follow=True
+    )
+    html = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "password123", "new_password2": "password123"},
+    ).content.decode()
+    assert rule_under_the_password(html, "id_new_password1", "id_new_password2")
+    reader.refresh_from_db()
+    assert reader.check_password(password)
