@@ -21,7 +21,6 @@ stretch it: one try per cool-off does not keep anyone out for longer.
 """
 
 import ipaddress
-import logging
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
@@ -31,8 +30,6 @@ from django.db.models import Sum
 from django.shortcuts import render
 
 from accounts.usernames import fold
-
-log = logging.getLogger(__name__)
 
 # What axes stores of the username: at most its column, and never a NUL (PostgreSQL
 # refuses NUL in text). Real usernames are at most 150 characters.
