@@ -1,21 +1,38 @@
 """Accounts: Django's auth views with our templates, plus sign-up, profiles and leaving."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path, register_converter, reverse_lazy
 
 from accounts import views
+from accounts.forms import ChangePasswordForm, NewPasswordForm, QuietPasswordResetForm
+
+
+class UsernameConverter:
+    """What Django's username rule allows (letters, digits, . @ + - _; at most 150)."""
+
+    regex = r"[\w.@+-]{1,150}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UsernameConverter, "username")
 
 app_name = "accounts"
 
 urlpatterns = [
     path("account/signup/", views.signup, name="signup"),
-    path("account/signin/", auth_views.LoginView.as_view(), name="login"),
+    path("account/signin/", views.SignInView.as_view(), name="login"),
     # Django's LogoutView answers only POST: a link or an image cannot sign anyone out.
-    path("account/signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/signout/", views.SignOutView.as_view(), name="logout"),
+    path("account/email/", views.change_email, name="email"),
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
+            form_class=ChangePasswordForm, success_url=reverse_lazy("accounts:password_change_done")
         ),
         name="password_change",
     ),
@@ -27,6 +44,7 @@ urlpatterns = [
     path(
         "account/password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QuietPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
@@ -41,7 +59,7 @@ urlpatterns = [
     path(
         "account/password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            form_class=NewPasswordForm, success_url=reverse_lazy("accounts:password_reset_complete")
         ),
         name="password_reset_confirm",
     ),
@@ -53,5 +71,5 @@ urlpatterns = [
     path("account/export.json", views.export_json, name="export_json"),
     path("account/export.csv", views.export_csv, name="export_csv"),
     path("account/delete/", views.delete_account, name="delete"),
-    path("members/<str:username>/", views.profile, name="profile"),
+    path("members/<username:username>/", views.profile, name="profile"),
 ]

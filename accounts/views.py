@@ -1,7 +1,8 @@
 """
-Members' accounts: signing up, the public profile (their cry history and comments), and
-for the member themself, downloading all they wrote and deleting the account.
-Signing in and out and passwords are Django's own views with our templates (see urls.py).
+Members' accounts: signing up, in and out, the public profile (their cry history and
+comments), and for the member themself, their email address, downloading all they
+wrote and deleting the account. Passwords are Django's own views with our templates
+(see urls.py).
 """
 
 import csv
@@ -10,15 +11,26 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.forms import DeleteAccountForm, SignUpForm
+from accounts.forms import (
+    EMAIL_REFUSED,
+    USERNAME_TAKEN,
+    DeleteAccountForm,
+    EmailForm,
+    SignInForm,
+    SignUpForm,
+)
+from accounts.mail import send_later
+from accounts.models import UsernameKey
 from reviews.models import Comment, Rating
 from reviews.stats import remove_member
 
@@ -27,10 +39,18 @@ COMMENTS_PER_PAGE = 20
 
 
 def safe_next(request):
-    """The `next` address if it stays on this site, else None (no open redirects)."""
+    """
+    The `next` address if it is a path on this site, else None: no open redirects,
+    and nothing (`home`, `javascript:`) that is not an address at all.
+    """
     url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url
+        and url.startswith("/")
+        and "\x00" not in url
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return None
@@ -41,11 +61,84 @@ def signup(request):
         return redirect("accounts:profile", username=request.user.get_username())
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to Sadlist, {user.get_username()}.")
-        return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # Someone took a name that looks the same, or the address, a moment ago.
+            if UsernameKey.objects.holder_of(form.cleaned_data["username"]) is not None:
+                form.add_error("username", USERNAME_TAKEN)
+            else:
+                form.add_error("email", EMAIL_REFUSED)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Sadlist, {user.get_username()}.")
+            back = safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+            return HttpResponseRedirect(back)
     return render(request, "registration/signup.html", {"form": form, "next": safe_next(request)})
+
+
+class SignInView(auth_views.LoginView):
+    authentication_form = SignInForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, f"You are signed in as {form.get_user().get_username()}.")
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.success(request, "You are signed out. Come back when you need a cry.")
+        return response
+
+
+EMAIL_CHANGED_NOTICE = """Hello {username},
+
+The email address of your Sadlist account was just changed from this address to {new}.
+
+If you did this, there is nothing more to do. If you did not, someone knows your
+password: reset it from the sign-in page and tell us.
+"""
+
+
+@login_required
+def change_email(request):
+    member = request.user
+    form = EmailForm(member, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        old, new = member.email, form.cleaned_data["email"]
+        if new == old:
+            messages.info(request, "Your email address is unchanged.")
+            return redirect("accounts:profile", username=member.get_username())
+        member.email = new
+        try:
+            with transaction.atomic():
+                member.save(update_fields=["email"])
+        except IntegrityError:
+            # Another account took the address between the check and the save.
+            member.email = old
+            form.add_error("email", EMAIL_REFUSED)
+        else:
+            if old:
+                send_later(
+                    send_mail,
+                    "Your Sadlist email address was changed",
+                    EMAIL_CHANGED_NOTICE.format(
+                        username=member.get_username(), new=new or "no address"
+                    ),
+                    None,
+                    [old],
+                )
+            messages.success(
+                request,
+                f"Your email address is now {new}." if new else "Your email address is removed.",
+            )
+            return redirect("accounts:profile", username=member.get_username())
+    return render(request, "accounts/email_form.html", {"form": form})
 
 
 def profile(request, username):

@@ -662,7 +662,7 @@ def main():
         CACHE_KEY_PREFIX=f"multiserver-{token}",
         LOG_LEVEL="INFO",
         MEDIA_ROOT=str(folder / "shared-media"),
-        PROXIES_IN_FRONT="1",
+        TRUSTED_PROXIES="127.0.0.1",
         FRESHNESS_SECONDS="5",
     )
     servers = [AppServer(env, log_path=folder / f"server-{n}.log") for n in (1, 2)]

@@ -17,8 +17,18 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # (too long, spaces, control characters) could forge or break log lines.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
 
+# Control characters (NUL, BEL, ESC, C1 codes, DEL) in a line could ring a terminal,
+# rewrite what an operator sees (ANSI escapes) or cut a line in a log tool. Tabs stay;
+# line breaks are handled by OneLineFormatter.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 current_request_id = contextvars.ContextVar("request_id", default="-")
 request_logger = logging.getLogger("sadlist.request")
+
+
+def printable(text):
+    """`text` with each control character written as an escape (ESC becomes \\x1b)."""
+    return CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match[0]):02x}", text)
 
 
 def request_id_from(request):
@@ -42,7 +52,7 @@ class RequestIdMiddleware:
             request_logger.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                printable(request.path),
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
@@ -62,7 +72,8 @@ class RequestIdLogFilter(logging.Filter):
 class OneLineFormatter(logging.Formatter):
     """
     time level logger request_id message, on one line even for tracebacks, so that a
-    log collector never splits one event into several.
+    log collector never splits one event into several, and with control characters
+    escaped whatever logged them.
     """
 
     def __init__(self):
@@ -71,4 +82,5 @@ class OneLineFormatter(logging.Formatter):
     def format(self, record):
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
-        return super().format(record).replace("\r", "").replace("\n", " \\n ")
+        line = super().format(record).replace("\r", "").replace("\n", " \\n ")
+        return printable(line)

@@ -6,6 +6,7 @@ production is switched on by DEBUG=false and then refuses to start without a
 real SECRET_KEY.
 """
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
@@ -59,6 +60,19 @@ def env_seconds(name, default):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name):
+    """Comma-separated IP addresses or networks (10.0.0.0/8)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks (such as 10.0.0.0/8), not {item!r}."
+            ) from None
+    return tuple(networks)
 
 
 def git_commit():
@@ -259,29 +273,41 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "catalogue:home"
 LOGOUT_REDIRECT_URL = "catalogue:home"
 AUTHENTICATION_BACKENDS = [
-    # Refuses sign-in while an account or an address is locked out, before checking passwords.
+    # Refuses sign-in while a limit below is reached, before checking passwords.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Sign-in throttling (django-axes). Failures are counted in the database, so the limit
-# holds across every app process. After SIGNIN_FAILURE_LIMIT failures for one username,
-# or from one address, sign-in is refused until SIGNIN_COOLOFF_MINUTES pass without
-# failures. A success does not reset the count: otherwise an attacker could sign in to
-# their own account between guesses to wipe the failures recorded from their address.
+# Sign-in throttling (django-axes with accounts.signin.SignInThrottle; the README's
+# "Members, email and abuse limits" says the same for operators). Failures are counted in
+# the database, so the limits hold across every app process:
+# - SIGNIN_FAILURE_LIMIT failures for one account from one address pause that account
+#   from that address only: nobody elsewhere can lock a member out.
+# - SIGNIN_ADDRESS_FAILURE_LIMIT failures from one address, over all accounts, pause
+#   that address: far higher, so members sharing a campus or carrier address do not
+#   reach it, while one password tried on many accounts does.
+# Each lifts SIGNIN_COOLOFF_MINUTES after the failure that reached it; tries during a
+# pause are not counted, so they cannot stretch it. A success does not reset the count:
+# otherwise an attacker could sign in to their own account between guesses.
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "accounts.signin.SignInThrottle"
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.signin.throttle_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-# Behind proxies (a load balancer counts as one), REMOTE_ADDR is the last proxy: name how
-# many there are and the member's address is read from X-Forwarded-For instead. A header
-# with more entries than that (forged by the client) is ignored.
-PROXIES_IN_FRONT = env_int("PROXIES_IN_FRONT", 0)
-if PROXIES_IN_FRONT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = PROXIES_IN_FRONT - 1
+# The load balancers and proxies in front of the app (addresses or networks). Only a
+# request arriving from one of them has its X-Forwarded-For read, right to left.
+if env_str("PROXIES_IN_FRONT", "0") != "0":
+    raise ImproperlyConfigured(
+        "PROXIES_IN_FRONT is replaced by TRUSTED_PROXIES: list the load balancers' "
+        "addresses or networks (e.g. TRUSTED_PROXIES=10.0.0.2,10.0.1.0/24)."
+    )
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Comment limits per member, counted from the comments table (so across processes).
 COMMENTS_PER_MINUTE = env_int("COMMENTS_PER_MINUTE", 5)

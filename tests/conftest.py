@@ -52,6 +52,27 @@ def _prior_stays_put(monkeypatch):
     monkeypatch.setattr(TearPrior, "next_look", float("inf"))
 
 
+@pytest.fixture(autouse=True)
+def _mail_sent_within_the_test():
+    """Mail goes out after the response (accounts.mail): each test's lands in its own outbox."""
+    yield
+    from accounts.mail import wait_until_sent
+
+    wait_until_sent()
+
+
+@pytest.fixture
+def mail_sent(mailoutbox):
+    """The outbox once every queued mail is sent."""
+    from accounts.mail import wait_until_sent
+
+    def sent():
+        assert wait_until_sent(), "mail still waiting after 10 seconds"
+        return mailoutbox
+
+    return sent
+
+
 @pytest.fixture
 def catalogue(db):
     """The real catalogue, loaded from fixtures/ as `make run` loads it."""

@@ -1,15 +1,12 @@
 """
 Abuse limits that hold across app processes, because they are counted in the database:
-comments per member per minute and per day, and sign-in throttling (django-axes).
+comments per member per minute and per day (sign-in limits: test_signin_limits.py).
 """
 
 import threading
 
 import pytest
-from axes.models import AccessAttempt
-from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import connections
-from django.test import Client
 from django.utils import timezone
 
 from reviews.models import Comment, CommentLimitReached
@@ -98,67 +95,3 @@ def test_simultaneous_posts_from_one_member_cannot_pass_the_limit(reader):
     assert errors == []
     assert Comment.objects.count() == 5
     assert recount_all() == []
-
-
-def sign_in(client, username, password, address="127.0.0.1"):
-    return client.post(
-        "/account/signin/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("username", ["reader", "nobody"])
-def test_repeated_failures_lock_an_account_with_a_clear_message(client, reader, password, username):
-    for _ in range(4):
-        assert sign_in(client, username, "wrong", "10.0.0.1").status_code == 200
-    locked = sign_in(client, username, "wrong", "10.0.0.2")
-    assert locked.status_code == 429
-    html = locked.content.decode()
-    assert "Too many sign-in attempts" in html
-    assert "signing in is paused after 5 failed attempts" in html
-    assert "Please wait 15 minutes, then try again." in html
-    # Even the right password, from another address, waits for the cool-off.
-    assert sign_in(Client(), username, password, "10.0.0.3").status_code == 429
-
-
-@pytest.mark.django_db
-def test_the_right_password_is_refused_while_locked_then_accepted_after_the_cool_off(
-    client, reader, password
-):
-    for _ in range(5):
-        sign_in(client, "reader", "wrong", "10.0.0.1")
-    assert sign_in(client, "reader", password, "10.0.0.9").status_code == 429
-    assert client.session.get(SESSION_KEY) is None
-    AccessAttempt.objects.update(attempt_time=timezone.now() - timezone.timedelta(minutes=16))
-    response = sign_in(client, "reader", password, "10.0.0.9")
-    assert response.status_code == 302
-    assert client.session.get(SESSION_KEY) == str(reader.pk)
-
-
-@pytest.mark.django_db
-def test_one_address_trying_many_accounts_is_locked_but_others_are_not(
-    reader, other_reader, password
-):
-    attacker, member = Client(), Client()
-    for n in range(5):
-        sign_in(attacker, f"guess{n}", "wrong", "203.0.113.7")
-    assert sign_in(attacker, "reader", password, "203.0.113.7").status_code == 429
-    assert sign_in(member, "other", password, "198.51.100.4").status_code == 302
-
-
-@pytest.mark.django_db
-def test_lockouts_live_in_the_database_shared_by_every_process(client, reader):
-    for _ in range(3):
-        sign_in(client, "reader", "wrong")
-    attempts = AccessAttempt.objects.get(username="reader")
-    assert attempts.failures_since_start == 3
-    assert "wrong" not in attempts.post_data
-
-
-@pytest.mark.django_db
-def test_a_signed_in_member_is_not_bothered_by_the_throttle(reader, password):
-    browser = Client()
-    for _ in range(3):
-        sign_in(browser, "reader", password)
-    assert browser.session.get(SESSION_KEY) == str(reader.pk)
-    assert get_user_model().objects.count() == 1

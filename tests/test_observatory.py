@@ -202,3 +202,14 @@ def test_the_scorer_judges_cookies_and_redirection():
         "sri-not-implemented-but-external-scripts-loaded-securely",
         -5,
     )
+
+
+def test_caches_are_told_what_they_may_keep_in_production(scans):
+    def header(name, page):
+        return dict((k.lower(), v) for k, v in scans[page][1].headers).get(name.lower(), "")
+
+    assert "immutable" in header("Cache-Control", "static file"), "hashed names never change"
+    assert header("Cache-Control", "home").startswith("public, max-age=0, s-maxage=")
+    assert header("X-Accel-Expires", "home").isdigit()
+    for page in ("sign in", "sign up", "member profile"):
+        assert "private" in header("Cache-Control", page), page

@@ -127,7 +127,7 @@ def visitor_pages(client):
                     "password2": "other",
                 },
             ),
-            "A user with that username already exists.",
+            "That username, or one that looks the same, is taken.",
         ),
         "password reset": html_of(client.get("/account/password/reset/"), "Send me a reset link"),
         "password reset, sent": html_of(
@@ -186,6 +186,11 @@ def member_pages(member_client, reader, mine, theirs):
             member_client.get("/account/password/changed/"), "Password changed"
         ),
         "delete account": html_of(member_client.get("/account/delete/"), "Delete my account"),
+        "email address": html_of(member_client.get("/account/email/"), "Save my email address"),
+        "email address, with errors": html_of(
+            member_client.post("/account/email/", {"email": "not an address", "password": ""}),
+            "Enter your password to confirm.",
+        ),
         "title page, after rating (with a message)": html_of(
             member_client.post(f"{GRAVE}rate/", {"tears": "4"}, follow=True),
             "Saved: 4 — Sobbing.",

@@ -1,0 +1,47 @@
+"""Who holds which name: the rule that no two members look alike lives here."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from accounts.usernames import fold
+
+
+class UsernameKeyQuerySet(models.QuerySet):
+    def holder_of(self, username):
+        """The member whose name looks like `username`, or None."""
+        key = self.filter(key=fold(username)).select_related("user").first()
+        return key.user if key else None
+
+
+class UsernameKey(models.Model):
+    """
+    A member's username folded (accounts.usernames.fold), unique: `Alice` and `аlice`
+    (Cyrillic а) fold to the same key, so the database itself refuses the second one,
+    even when both sign up at the same moment.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="username_key"
+    )
+    key = models.CharField(max_length=150, unique=True)
+
+    objects = UsernameKeyQuerySet.as_manager()
+
+    def __str__(self):
+        return self.key
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.username_key")
+def keep_username_key(sender, instance, created, update_fields, raw=False, **kwargs):
+    """
+    Django's user model is saved by sign-up, the admin, createsuperuser and the shell
+    alike; this receiver is the one place all of them pass through, so every new or
+    renamed account takes its key in the same transaction (a clash raises
+    IntegrityError and undoes the save). Saves of other fields (last_login on each
+    sign-in) cost nothing.
+    """
+    if raw or not (created or update_fields is None or "username" in update_fields):
+        return
+    UsernameKey.objects.update_or_create(user=instance, defaults={"key": fold(instance.username)})
