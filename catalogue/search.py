@@ -19,6 +19,7 @@ the same way and compares the two in the database:
   instr() which of the text's trigrams each key holds.
 """
 
+import math
 import unicodedata
 
 from django.db import connection, models
@@ -193,7 +194,16 @@ def fuzzy_match(text):
     if connection.vendor == "postgresql":
         # <% finds the candidates in the trigram index; the threshold is ours.
         return Q(WordSimilar(text)) & Q(close_enough)
-    return Q(close_enough)
+    # A name that holds the share of trigrams it needs holds at least one of any
+    # (n - needed + 1) of them: look for those first, the rarer ones without spaces,
+    # and count all n only in the few keys that have one.
+    pieces = trigrams(text)
+    needed = math.ceil(FUZZY_THRESHOLD["sqlite"] * len(pieces))
+    first = sorted(pieces, key=lambda piece: (" " in piece, piece))[: len(pieces) - needed + 1]
+    any_of_them = Q()
+    for piece in first:
+        any_of_them |= Q(search_key__contains=piece)
+    return any_of_them & Q(close_enough)
 
 
 def search(queryset, text):
