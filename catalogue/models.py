@@ -11,6 +11,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from catalogue import search
+
 FIRST_ANIME_YEAR = 1917
 LAST_PLAUSIBLE_YEAR = 2100
 
@@ -53,15 +55,13 @@ class TitleQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def search(self, text):
-        """Titles whose English, original or other names contain `text`, ignoring case."""
-        text = " ".join(text.split())
-        if not text:
-            return self
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(original_name__icontains=text)
-            | Q(other_names__icontains=text)
-        )
+        """
+        Titles with a name close to `text`, whatever its case, accents, punctuation or
+        spelling, annotated search_rank (0 for a whole name, 1 for the start of one,
+        2 for a part of one, 3 for all its words, 4 for a near miss) and
+        search_closeness: order by both to show the best first (catalogue/search.py).
+        """
+        return search.search(self, text)
 
     def with_article_rank(self):
         """
@@ -111,6 +111,12 @@ class Title(models.Model):
         help_text="Generated picture shown until a poster is uploaded.",
     )
     is_published = models.BooleanField("published", default=True)
+    search_key = search.SearchKeyField(
+        sources=("name", "original_name", "other_names"),
+        editable=False,
+        default="",
+        serialize=False,  # derived from the names: fixtures and exports leave it out
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,106 @@
+"""
+Search by any name, as people type it: any case, any accents, punctuation or none,
+misspelt; whole names first, then names that start with the text, then the rest.
+Runs on whichever database the suite uses (SQLite, or PostgreSQL with DATABASE_URL).
+"""
+
+import pytest
+
+from catalogue.models import Title
+from catalogue.search import did_you_mean
+
+from .factories import make_title
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text):
+    """Names of the published titles a search finds, the best match first."""
+    titles = Title.objects.published().search(text)
+    titles = titles.order_by("search_rank", "-search_closeness", "name", "pk")
+    return list(titles.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("grave of the firefly", "Grave of the Fireflies"),
+        ("clanad", "Clannad After Story"),
+        ("Anohana the flower", "Anohana: The Flower We Saw That Day"),
+        ("your lie april", "Your Lie in April"),
+    ],
+)
+def test_it_finds_a_misspelt_name(catalogue, typed, meant):
+    assert found(typed)[0] == meant
+
+
+@pytest.mark.parametrize("typed", ["Ōkami", "ōkami", "OKAMI", "okami", "ÔKAMI"])
+def test_it_ignores_case_and_accents(catalogue, typed):
+    assert "Wolf Children" in found(typed)
+
+
+def test_it_finds_any_of_a_titles_names(catalogue):
+    assert found("shigatsu") == ["Your Lie in April"]
+    assert found("Kimi no Na wa")[0] == "Your Name"
+
+
+def test_a_whole_name_ranks_before_names_that_start_with_it_or_contain_it(db):
+    make_title("Orange Days")
+    make_title("A Clockwork Orange Sky")
+    make_title("Orange")
+    make_title("Oranges")
+    assert found("orange") == ["Orange", "Orange Days", "Oranges", "A Clockwork Orange Sky"]
+
+
+def test_punctuation_does_not_matter(db):
+    make_title("Angel Beats!", original_name="Angel Beats!")
+    make_title("Scum's Wish")
+    assert found("angel beats") == ["Angel Beats!"]
+    assert found("scums wish") == ["Scum's Wish"]
+    assert found("Scum’s Wish!") == ["Scum's Wish"]
+
+
+def test_other_names_are_searched_one_by_one(db):
+    make_title("Wolf Children", other_names="Ōkami Kodomo\r\nAme and Yuki")
+    titles = Title.objects.search("ame and yuki")
+    assert [(title.name, title.search_rank) for title in titles] == [("Wolf Children", 0)]
+
+
+def test_the_key_follows_a_renamed_title(db):
+    title = make_title("Hotaru no Haka")
+    title.name = "Grave of the Fireflies"
+    title.save()
+    assert found("grave of the fireflies") == ["Grave of the Fireflies"]
+    assert found("hotaru") == []
+
+
+def test_gibberish_finds_nothing_and_suggests_the_closest_names(catalogue):
+    assert found("xqzvw") == []
+    assert did_you_mean("xqzvw") == []
+    assert found("plazstick memmorees") == []
+    assert did_you_mean("plazstick memmorees") == ["Plastic Memories"]
+
+
+def test_suggestions_leave_out_unpublished_titles(db):
+    make_title("Hidden Sorrow", is_published=False)
+    assert did_you_mean("hiden sorow") == []
+
+
+def test_an_empty_search_changes_nothing(catalogue):
+    assert Title.objects.search("  ").count() == Title.objects.count()
+    assert Title.objects.search("!!").count() == Title.objects.count()
+
+
+def test_the_key_holds_every_name_folded(db):
+    title = make_title(
+        "Ōkami: Kodomo — no “Ame” & Yuki…",
+        original_name="Ça  Déjà-vu  Æon",
+        other_names="Scum's Wish\r\n\r\nWOLF",
+    )
+    title.refresh_from_db(fields=["search_key"])
+    assert title.search_key == "| okami kodomo no ame yuki | ca deja vu aeon | scums wish | wolf |"
+
+
+def test_titles_loaded_from_the_fixture_have_their_keys(catalogue):
+    wolf = Title.objects.values_list("search_key", flat=True).get(name="Wolf Children")
+    assert wolf.startswith("| wolf children | ookami kodomo no ame to yuki | okami kodomo")
