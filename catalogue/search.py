@@ -62,6 +62,23 @@ _SEPARATING = (
 )
 
 
+# The longest search we apply; longer text is shortened, with a note.
+SEARCH_MAX_LENGTH = 100
+
+
+def without_controls(text):
+    """`text` with control characters (NUL, escape, …) turned into spaces."""
+    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+
+
+def clean_search_text(text):
+    """Collapse spaces, and say whether the text had to be shortened."""
+    text = " ".join(text.split())
+    if len(text) > SEARCH_MAX_LENGTH:
+        return text[:SEARCH_MAX_LENGTH].rstrip(), True
+    return text, False
+
+
 def _fold_table():
     """{character: replacement} for every accented Latin letter and punctuation mark."""
     table = {}

@@ -6,8 +6,6 @@ page: a value that does not parse is left out with a note saying so, and the oth
 filters still apply.
 """
 
-import unicodedata
-
 import django_filters
 from django import forms
 from django.db.models import Count, F, Q
@@ -15,9 +13,9 @@ from django.http import QueryDict
 from django.utils.http import urlencode
 
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
+from catalogue.search import SEARCH_MAX_LENGTH, clean_search_text, without_controls
 from sadlist.freshness import shared_part
 
-SEARCH_MAX_LENGTH = 100
 MOST_RATINGS_ASKED = 1_000_000_000
 
 # key: (label, ordering). Every ordering ends with the primary key, so titles that tie
@@ -50,7 +48,7 @@ PARAMETERS = (
     "sort",
 )
 CHIP_LABELS = {
-    "q": "Name contains",
+    "q": "Name like",
     "kind": "Kind",
     "theme": "Theme",
     "year_min": "From year",
@@ -61,19 +59,6 @@ CHIP_LABELS = {
     "source": "Listed in",
 }
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
-
-
-def without_controls(text):
-    """`text` with control characters (NUL, escape, …) turned into spaces."""
-    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
-
-
-def clean_search_text(text):
-    """Collapse spaces, and say whether the text had to be shortened."""
-    text = " ".join(text.split())
-    if len(text) > SEARCH_MAX_LENGTH:
-        return text[:SEARCH_MAX_LENGTH].rstrip(), True
-    return text, False
 
 
 class Facets:
@@ -263,7 +248,11 @@ class TitleFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         if self.sort == "rank":
             queryset = queryset.with_article_rank()
-        return queryset.order_by(*SORTS[self.sort][1])
+        ordering = SORTS[self.sort][1]
+        if "search_rank" in queryset.query.annotations:
+            # The closest matches first (a whole name, the start of one, …), then the sort.
+            ordering = ["search_rank", F("search_closeness").desc(), *ordering]
+        return queryset.order_by(*ordering)
 
     @property
     def sort(self):

@@ -12,8 +12,10 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.http import urlencode
 
 from catalogue.models import Mention, Theme, Title
+from catalogue.search import did_you_mean
 from pages.filters import PARAMETERS, SADDEST_FIRST, TitleFilter, without_controls
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
@@ -107,6 +109,10 @@ def browse_results(path, query):
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
     links = pagination(path, title_filter.state, page)
+    search = "" if title_filter.errors.get("q") else title_filter.form.cleaned_data.get("q")
+    suggestions = []
+    if search and not page.paginator.count:
+        suggestions = [(name, link(path, urlencode({"q": name}))) for name in did_you_mean(search)]
     return {
         "page_number": page.number,
         "address": links["current"],
@@ -119,6 +125,7 @@ def browse_results(path, query):
                 "titles": as_cards(page.object_list),
                 "notes": notes,
                 "pagination": links,
+                "suggestions": suggestions,
                 "active_filters": [
                     (label, link(path, rest)) for label, rest in title_filter.active
                 ],

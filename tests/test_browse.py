@@ -332,7 +332,7 @@ def test_a_10000_character_search_is_shortened_and_said_so(client, shelf):
     assert card_names(response) == []
     search_box = re.search(r'<input type="search" name="q" id="filter-q"[^>]*>', html).group()
     assert search_box.endswith('value="Garden' + "x" * 94 + '">')
-    assert "Name contains: Garden" + "x" * 94 + " <" in html
+    assert "Name like: Garden" + "x" * 94 + " <" in html
     assert "Nothing matches all of these filters." in html
 
 

@@ -104,3 +104,15 @@ def test_the_key_holds_every_name_folded(db):
 def test_titles_loaded_from_the_fixture_have_their_keys(catalogue):
     wolf = Title.objects.values_list("search_key", flat=True).get(name="Wolf Children")
     assert wolf.startswith("| wolf children | ookami kodomo no ame to yuki | okami kodomo")
+
+
+def test_browse_offers_the_closest_names_when_nothing_matches(client, catalogue):
+    html = client.get("/titles/?q=plastik+memorys+xq").content.decode()
+    assert "Did you mean" in html
+    assert 'href="/titles/?q=Plastic+Memories"' in html
+
+
+def test_browse_lists_the_closest_match_first(client, catalogue):
+    html = client.get("/titles/?q=clanad").content.decode()
+    first = html.index('class="card')
+    assert "Clannad" in html[first : first + 2000]

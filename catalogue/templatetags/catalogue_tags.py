@@ -1,6 +1,6 @@
 from django import template
 
-from catalogue.filters import clean_search_text, without_controls
+from catalogue.search import clean_search_text, without_controls
 
 register = template.Library()
 

@@ -38,7 +38,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0004_drop_unused_stats_indexes"),
+        ("catalogue", "0005_content_version"),
     ]
 
     operations = [
