@@ -324,6 +324,11 @@ class TitleFilter(django_filters.FilterSet):
         return urlencode(self._applied())
 
     @property
+    def clear_all(self):
+        """The query string that removes every filter and keeps the chosen sort."""
+        return urlencode([pair for pair in self._applied() if pair[0] == "sort"])
+
+    @property
     def active(self):
         """[(label, query string without it)] for every applied filter except the sort."""
         applied = self._applied()

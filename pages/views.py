@@ -129,6 +129,7 @@ def browse_results(path, query):
                 "active_filters": [
                     (label, link(path, rest)) for label, rest in title_filter.active
                 ],
+                "clear_all": link(path, title_filter.clear_all),
             },
         ),
     }

@@ -400,3 +400,16 @@ def test_browse_never_aggregates_over_the_ratings_table(client, db):
     with CaptureQueriesContext(connection) as queries:
         client.get("/titles/?sort=rated&min_ratings=1")
     assert not [query for query in queries if "reviews_rating" in query["sql"]]
+
+
+def test_clear_all_keeps_the_chosen_sort(client, shelf):
+    html = client.get("/titles/?kind=movie&theme=war&sort=name").content.decode()
+    assert '<a class="chip-clear" href="/titles/?sort=name">Clear all</a>' in html
+    html = client.get("/titles/?kind=movie").content.decode()
+    assert '<a class="chip-clear" href="/titles/">Clear all</a>' in html
+
+
+def test_a_submitted_filter_form_lands_on_a_clean_address(client, shelf):
+    response = client.get("/titles/?q=&kind=movie&theme=&year_min=&sort=tears")
+    assert response.status_code == 302
+    assert response["Location"] == "/titles/?kind=movie&sort=tears"
