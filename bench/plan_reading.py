@@ -34,15 +34,15 @@ ORDER_NOTES = [
         "FRESHNESS_SECONDS.",
     ),
     (
+        {"rating_count", "comment_count", "stance_count"},
+        "Ordered by a TitleStats counter, then by tear score: the counters carry no index "
+        "on purpose (every rating and comment changes them); pages cache the result.",
+    ),
+    (
         {"tear_score"},
         "Ordered by the stored tear score but filtered first by something more selective "
         "(a theme, a filter), so the database reads the matching titles and sorts them; "
         "unfiltered, the order comes from the titlestats_saddest index.",
-    ),
-    (
-        {"rating_count", "comment_count", "stance_count"},
-        "Ordered by a TitleStats counter, then by tear score: the counters carry no index "
-        "on purpose (every rating and comment changes them); pages cache the result.",
     ),
     (
         {"year"},
