@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
 from catalogue.models import Title
+from catalogue.posters import card_rendition_names
 
 from .admin_forms import title_form
 from .factories import make_theme, make_title
@@ -48,6 +49,11 @@ def png_claiming(width, height, colour_type=0, bit_depth=1):
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def cover_files(title):
+    """The generated cover of `title` and its card renditions, as files_under lists them."""
+    return sorted([title.cover.name, *card_rendition_names(title.cover.name).values()])
 
 
 def files_under(folder):
@@ -155,7 +161,7 @@ def test_removing_the_poster_brings_back_the_generated_cover(
 
     title.refresh_from_db()
     assert (title.poster.name, title.poster_thumbnail.name) == ("", "")
-    assert files_under(settings.MEDIA_ROOT) == [title.cover.name]
+    assert files_under(settings.MEDIA_ROOT) == cover_files(title)
     page = client.get(title.get_absolute_url()).content.decode()
     assert f'src="{title.cover.url}" alt="Generated cover for A Silent Voice"' in page
 
