@@ -181,6 +181,23 @@ def save_card_renditions(storage, name, renditions):
         storage.save(stored_name, ContentFile(renditions[suffix]))
 
 
+def make_missing_renditions(title):
+    """
+    Draw the card renditions of `title`'s stored poster if any is missing (a poster
+    uploaded before they were made). Returns True when they were drawn.
+    """
+    if not title.has_poster:
+        return False
+    storage, name = title.poster.storage, title.poster.name
+    if all(storage.exists(rendition) for rendition in card_rendition_names(name).values()):
+        return False
+    with storage.open(name) as stored, Image.open(stored) as image:
+        image.load()
+        small = _storable(image, "WEBP") if image.mode in {"1", "P"} else image
+        save_card_renditions(storage, name, card_renditions(small, name.rpartition(".")[2]))
+    return True
+
+
 def card_picture(field, alt):
     """
     The `CardPicture` of the picture in the file field `field`, or None when its

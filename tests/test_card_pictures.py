@@ -238,6 +238,24 @@ def test_a_poster_without_renditions_shows_its_thumbnail_on_cards(upload, two_al
     assert clannad.poster.url not in page
 
 
+def test_make_covers_draws_the_missing_renditions_of_older_posters(
+    upload, two_alike, client, settings
+):
+    clannad, _ = two_alike
+    upload(clannad, image_bytes("PNG", (900, 1350)), "poster.png")
+    renditions = card_rendition_names(clannad.poster.name)
+    for name in renditions.values():
+        clannad.poster.storage.delete(name)
+    output = io.StringIO()
+    call_command("make_covers", stdout=output)
+    assert "the card renditions of 1 poster(s)" in output.getvalue()
+    page = client.get("/titles/").content.decode()
+    assert f"/media/{renditions['400.webp']} 400w" in page
+    for suffix, name in renditions.items():
+        with Image.open(settings.MEDIA_ROOT / name) as rendition:
+            assert rendition.size == (int(suffix.split(".")[0]), int(suffix.split(".")[0]) * 3 // 2)
+
+
 def test_a_lost_poster_file_shows_the_generated_cover_on_cards(upload, two_alike, client):
     clannad, _ = two_alike
     upload(clannad, image_bytes("JPEG", (900, 1350)))
