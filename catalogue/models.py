@@ -289,6 +289,11 @@ class Title(models.Model):
         title._loaded_poster = dict(zip(field_names, values, strict=True)).get("poster")
         return title
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        if fields is None or "poster" in fields:
+            self._loaded_poster = self.poster.name
+
     def set_poster(self, poster):
         """
         Use `poster` (a checked `catalogue.posters.Poster`), or clear the poster with

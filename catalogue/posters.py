@@ -262,3 +262,15 @@ def delete_files_on_commit(storage, names):
 
     if names:
         transaction.on_commit(delete)
+
+
+def delete_poster_files(sender, instance, **kwargs):
+    """
+    After a title is deleted, delete its poster's files once the deletion commits.
+    A receiver (connected in CatalogueConfig.ready) because admin bulk deletes and
+    cascades delete rows without calling Title.delete: nothing else sees them.
+    """
+    delete_files_on_commit(
+        instance.poster.storage,
+        poster_file_names(instance.poster.name, instance.poster_thumbnail.name),
+    )

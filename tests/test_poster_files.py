@@ -160,3 +160,25 @@ def test_a_stale_save_that_did_not_touch_the_poster_keeps_the_new_one(title, set
     saved = Title.objects.get(pk=title.pk)
     assert (saved.poster.name, saved.synopsis) == (title.poster.name, stale.synopsis)
     assert files_under(settings.MEDIA_ROOT) == files_of(saved)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one", "in bulk"])
+def test_a_deleted_title_takes_its_poster_files_with_it(title, settings, bulk):
+    poster_files = set(poster_file_names(title.poster.name, title.poster_thumbnail.name))
+    assert poster_files <= files_under(settings.MEDIA_ROOT)
+    with transaction.atomic():
+        if bulk:
+            Title.objects.filter(pk=title.pk).delete()
+        else:
+            title.delete()
+        assert poster_files <= files_under(settings.MEDIA_ROOT)
+    assert not poster_files & files_under(settings.MEDIA_ROOT)
+
+
+def test_a_deletion_rolled_back_keeps_the_poster_files(title, settings):
+    before = files_under(settings.MEDIA_ROOT)
+    with pytest.raises(RolledBack), transaction.atomic():
+        title.delete()
+        raise RolledBack
+    assert files_under(settings.MEDIA_ROOT) == before
+    assert Title.objects.get(slug="violet-evergarden").has_poster
