@@ -2,7 +2,7 @@
 Generated covers: a picture for every title until a curator uploads a poster.
 
 A cover is drawn once (by `make_covers` or when a title is saved without one) and
-stored in MEDIA_ROOT; pages only ever link to the stored file.
+stored in MEDIA_ROOT with its card renditions; pages only ever link to stored files.
 """
 
 import hashlib
@@ -11,6 +11,8 @@ import textwrap
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
+
+from catalogue.posters import card_rendition_names, card_renditions, save_card_renditions
 
 COVER_SIZE = (400, 600)
 
@@ -34,6 +36,13 @@ def _hsv_to_rgb(h, s, v):
 
 def render_cover(name, subtitle=""):
     """Return the PNG bytes of a cover with `name` set in type."""
+    buffer = io.BytesIO()
+    draw_cover(name, subtitle).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def draw_cover(name, subtitle=""):
+    """The cover with `name` set in type, as an image."""
     background, accent = cover_colours(name)
     image = Image.new("RGB", COVER_SIZE, background)
     draw = ImageDraw.Draw(image)
@@ -53,10 +62,7 @@ def render_cover(name, subtitle=""):
     if subtitle:
         sub_width = draw.textlength(subtitle, font=small_font)
         draw.text(((width - sub_width) / 2, height - 80), subtitle, font=small_font, fill=accent)
-
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return image
 
 
 def cover_name(title):
@@ -72,14 +78,19 @@ def cover_subtitle(title):
 
 def make_cover(title):
     """
-    Point `title` at its generated cover, drawing the file only if it is not stored
-    yet. Returns True when a file was drawn.
+    Point `title` at its generated cover, drawing the file and its card renditions
+    only if they are not stored yet. Returns True when anything was drawn.
     """
     name = cover_name(title)
     storage = title.cover.storage
     drawn = False
-    if not storage.exists(name):
-        name = storage.save(name, ContentFile(render_cover(title.name, cover_subtitle(title))))
+    if not storage.exists(name) or not storage.exists(card_rendition_names(name)["200.png"]):
+        image = draw_cover(title.name, cover_subtitle(title))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        storage.delete(name)
+        name = storage.save(name, ContentFile(buffer.getvalue()))
+        save_card_renditions(storage, name, card_renditions(image, "png"))
         drawn = True
     if title.cover.name != name:
         title.cover.name = name

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
 
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Theme, Title
-from catalogue.posters import ACCEPTED_FORMATS, Poster, delete_files_on_commit, read_poster
+from catalogue.posters import ACCEPTED_FORMATS, Poster, read_poster
 
 
 class PosterField(forms.FileField):
@@ -26,7 +26,7 @@ class TitleAdminForm(forms.ModelForm):
     """
     A title as curators edit it. The slug may be left empty (it is then made from
     the name, for browsers without JavaScript); a new poster replaces the old one
-    and its thumbnail, and clearing it falls back to the generated cover.
+    and its files (`Title.set_poster`), and clearing it falls back to the generated cover.
     """
 
     slug = forms.SlugField(
@@ -86,14 +86,12 @@ class TitleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._old_poster = self.instance.poster
-        self._old_thumbnail = self.instance.poster_thumbnail
-        self._new_thumbnail = None
+        self._new_poster = None
 
     def clean_poster(self):
         poster = self.cleaned_data["poster"]
         if isinstance(poster, Poster):
-            self._new_thumbnail = poster.thumbnail
+            self._new_poster = poster
             return poster.image
         return poster
 
@@ -107,13 +105,10 @@ class TitleAdminForm(forms.ModelForm):
 
     def save(self, commit=True):
         title = super().save(commit=False)
-        poster_changed = "poster" in self.changed_data
-        if self._new_thumbnail is not None:
-            title.poster_thumbnail = self._new_thumbnail
-        elif poster_changed and not title.poster:
-            title.poster_thumbnail = ""
-        if poster_changed and self._old_poster:
-            delete_files_on_commit(self._old_poster, self._old_thumbnail)
+        if self._new_poster is not None:
+            title.set_poster(self._new_poster)
+        elif "poster" in self.changed_data and not title.poster:
+            title.set_poster(None)
         if commit:
             title.save()
             self._save_m2m()

@@ -6,7 +6,7 @@ What members say about titles, and the numbers kept from it, live in `reviews`,
 which may import this module; this app never imports `reviews`.
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -154,15 +154,84 @@ class Title(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Save, then make sure the generated cover matches the name, kind and year."""
-        super().save(*args, **kwargs)
-        from catalogue.covers import cover_name, make_cover
+        """
+        Save, then make sure the generated cover matches the name, kind and year.
 
+        The poster's files follow the row. The poster a save replaces or clears is
+        read from the row, locked first, rather than from this instance: of two
+        curators replacing the poster at once, the second replaces the first's files,
+        not the ones both saw, and a save that did not touch the poster keeps whatever
+        is stored now instead of writing back an older one. The replaced files are
+        deleted once the save commits, so a rolled-back save keeps them; the new
+        files are deleted if the save itself fails.
+        """
+        from catalogue.covers import cover_name, make_cover
+        from catalogue.posters import (
+            delete_files_on_commit,
+            poster_file_names,
+            save_card_renditions,
+        )
+
+        update_fields = kwargs.get("update_fields")
+        saves_poster = update_fields is None or "poster" in update_fields
+        storage = self.poster.storage
+        with transaction.atomic():
+            stored = None
+            if saves_poster and self.pk is not None:
+                stored = (
+                    Title.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("poster", "poster_thumbnail")
+                    .first()
+                )
+            loaded = getattr(self, "_loaded_poster", None)
+            new_file = not self.poster._committed
+            changed_here = new_file or self.poster.name != loaded
+            if stored is not None and not changed_here and stored[0] != loaded:
+                # Replaced by someone else since this instance was read: keep theirs.
+                self.poster.name, self.poster_thumbnail.name = stored
+            try:
+                super().save(*args, **kwargs)
+                renditions = getattr(self, "_new_renditions", None)
+                if renditions and self.poster:
+                    save_card_renditions(storage, self.poster.name, renditions)
+            except Exception:
+                if new_file:
+                    for name in poster_file_names(self.poster.name, self.poster_thumbnail.name):
+                        storage.delete(name)
+                raise
+            self._new_renditions = None
+            self._loaded_poster = self.poster.name
+            if stored is not None and changed_here:
+                kept = {self.poster.name, self.poster_thumbnail.name}
+                replaced = [name for name in poster_file_names(*stored) if name not in kept]
+                delete_files_on_commit(storage, replaced)
         if self.cover.name != cover_name(self):
             make_cover(self)
 
     def get_absolute_url(self):
         return reverse("catalogue:title", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        title = super().from_db(db, field_names, values)
+        # The poster as loaded, to tell a poster changed here from one changed elsewhere.
+        title._loaded_poster = dict(zip(field_names, values, strict=True)).get("poster")
+        return title
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        if fields is None or "poster" in fields:
+            self._loaded_poster = self.poster.name
+
+    def set_poster(self, poster):
+        """
+        Use `poster` (a checked `catalogue.posters.Poster`), or clear the poster with
+        None; `save` stores its files and deletes those of the poster it replaces.
+        """
+        self.poster = poster.image if poster else ""
+        self.poster_thumbnail = poster.thumbnail if poster else ""
+        self._new_renditions = poster.renditions if poster else None
 
     @property
     def other_names_list(self):
@@ -177,6 +246,27 @@ class Title(models.Model):
     def picture(self):
         """The image to show: the poster if a curator uploaded one, else the generated cover."""
         return self.poster if self.has_poster else self.cover
+
+    @cached_property
+    def card_picture(self):
+        """
+        What a card shows, as a `catalogue.posters.CardPicture`: the poster's card
+        renditions, else (a poster stored before they were made) its thumbnail, else
+        the generated cover's renditions or the cover itself. Never the full poster,
+        which is ten times the size a card needs. None when there is no picture at all.
+        """
+        from catalogue.posters import CardPicture, card_picture
+
+        if self.has_poster:
+            picture = card_picture(self.poster, self.picture_alt)
+            if picture is None and self.poster_thumbnail:
+                picture = CardPicture("", "", self.poster_thumbnail.url, self.picture_alt)
+            if picture is not None:
+                return picture
+        if not self.cover:
+            return None
+        alt = f"Generated cover for {self.name}"
+        return card_picture(self.cover, alt) or CardPicture("", "", self.cover.url, alt)
 
     @property
     def picture_alt(self):

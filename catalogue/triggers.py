@@ -104,5 +104,27 @@ def install(apps, schema_editor):
     execute(schema_editor, _statements(schema_editor.connection.vendor))
 
 
+def reinstall_after_migrate(statements, tables, using):
+    """
+    Create `statements` again once every migration has run, if `tables` exist. On
+    SQLite, a migration that alters a table rebuilds it and drops its triggers with
+    it; installing them after every `migrate` (each statement replaces what it
+    creates) means no future migration can leave a table without them.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if not set(tables) <= set(connection.introspection.table_names()):
+        return
+    with connection.cursor() as cursor:
+        for statement in statements(connection.vendor):
+            cursor.execute(statement)
+
+
+def reinstall(sender, using="default", **kwargs):
+    """post_migrate receiver: see reinstall_after_migrate."""
+    reinstall_after_migrate(_statements, [*CATALOGUE_TABLES, "catalogue_contentversion"], using)
+
+
 def remove(apps, schema_editor):
     execute(schema_editor, _drops(schema_editor.connection.vendor))

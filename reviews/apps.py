@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+
+    def ready(self):
+        # The triggers that keep the stats exact survive any later migration.
+        from reviews import triggers
+
+        post_migrate.connect(triggers.reinstall, sender=self, dispatch_uid="reviews-triggers")

@@ -20,7 +20,7 @@ What raises the content version here (everyone sees it at once):
 - a new tear-score prior (every score moves).
 """
 
-from catalogue.triggers import create_bump_trigger, execute
+from catalogue.triggers import create_bump_trigger, execute, reinstall_after_migrate
 
 STATS = "catalogue_titlestats"
 PRIOR_MEAN = "COALESCE((SELECT mean FROM reviews_tearprior WHERE id = 1), 2.5)"
@@ -196,6 +196,12 @@ def _drops(vendor):
 
 def install(apps, schema_editor):
     execute(schema_editor, _statements(schema_editor.connection.vendor))
+
+
+def reinstall(sender, using="default", **kwargs):
+    """post_migrate receiver: see catalogue.triggers.reinstall_after_migrate."""
+    tables = [table for table, _, _ in COUNTED] + [STATS, "reviews_tearprior", "auth_user"]
+    reinstall_after_migrate(_statements, tables, using)
 
 
 def remove(apps, schema_editor):

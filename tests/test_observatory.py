@@ -42,7 +42,7 @@ def sign_in_cookies(port):
 def scans(production_site):
     server, folder = production_site
     manifest = json.loads((folder / "static" / "staticfiles.json").read_text())
-    cover = next((folder / "media" / "covers").iterdir()).name
+    cover = next(p for p in (folder / "media" / "covers").iterdir() if p.is_file()).name
     # The Observatory probes http://host/ once for the whole site.
     status, headers, _ = request(server.port, "GET", "/", https=False)
     http_redirects = (

@@ -15,7 +15,8 @@ def test_browse_shows_every_published_title_with_its_picture(client, catalogue):
     html = "".join(client.get(f"/titles/?page={page}").content.decode() for page in (1, 2))
     for title in Title.objects.all():
         assert escape(title.name) in html
-        assert title.cover.url in html
+        assert f'src="{title.card_picture.src}"' in html
+        assert "/covers/cards/" in title.card_picture.src
     assert html.count('<li class="card">') == Title.objects.count()
 
 
@@ -64,12 +65,16 @@ def test_a_missing_poster_file_falls_back_to_the_cover(client, catalogue):
 
 
 def test_covers_are_drawn_once(catalogue, settings):
-    covers = sorted(p.name for p in (settings.MEDIA_ROOT / "covers").iterdir())
+    def stored():
+        return {p: p.stat().st_mtime_ns for p in (settings.MEDIA_ROOT / "covers").rglob("*.*")}
+
+    covers = stored()
     from django.core.management import call_command
 
     call_command("make_covers", verbosity=0)
-    assert sorted(p.name for p in (settings.MEDIA_ROOT / "covers").iterdir()) == covers
-    assert len(covers) == Title.objects.count()
+    assert stored() == covers
+    # Each cover with two WebP and two PNG card renditions.
+    assert len(covers) == 5 * Title.objects.count()
 
 
 def test_healthz_answers_when_the_database_does(client, db):

@@ -1,6 +1,7 @@
 """Curators upload posters; only clean JPEG, PNG and WebP images are ever stored."""
 
 import io
+import math
 import os
 import re
 import struct
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
 from catalogue.models import Title
+from catalogue.posters import card_rendition_names
 
 from .admin_forms import title_form
 from .factories import make_theme, make_title
@@ -29,25 +31,35 @@ def image_bytes(image_format, size=(300, 450), mode="RGB", **options):
     return buffer.getvalue()
 
 
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 def png_claiming(width, height, colour_type=0, bit_depth=1):
     """
     A valid PNG of `width`×`height` blank pixels, built row by row so the test never
     holds the pixels: a few hundred kilobytes that would decode to hundreds of megabytes.
+    Palette images (colour type 3) get a palette of black.
     """
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    channels = {0: 1, 2: 3}[colour_type]
+    chunk = png_chunk
+    channels = {0: 1, 2: 3, 3: 1, 6: 4}[colour_type]
     row = b"\0" * (1 + (width * channels * bit_depth + 7) // 8)
     compressor = zlib.compressobj(9)
     pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    palette = chunk(b"PLTE", b"\0" * 3 * 256) if colour_type == 3 else b""
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + palette
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
     )
+
+
+def cover_files(title):
+    """The generated cover of `title` and its card renditions, as files_under lists them."""
+    return sorted([title.cover.name, *card_rendition_names(title.cover.name).values()])
 
 
 def files_under(folder):
@@ -155,7 +167,7 @@ def test_removing_the_poster_brings_back_the_generated_cover(
 
     title.refresh_from_db()
     assert (title.poster.name, title.poster_thumbnail.name) == ("", "")
-    assert files_under(settings.MEDIA_ROOT) == [title.cover.name]
+    assert files_under(settings.MEDIA_ROOT) == cover_files(title)
     page = client.get(title.get_absolute_url()).content.decode()
     assert f'src="{title.cover.url}" alt="Generated cover for A Silent Voice"' in page
 
@@ -203,12 +215,12 @@ REJECTED = {
     "30000×30000 bomb": (
         "bomb.png",
         lambda: png_claiming(30000, 30000),
-        "at most 25 megapixels",
+        "at most 10 megapixels",
     ),
     "6000×5000 header": (
         "big.png",
         lambda: png_claiming(6000, 5000, colour_type=2, bit_depth=8),
-        "too large (6000×5000 pixels): a poster may have at most 25 megapixels",
+        "too large (6000×5000 pixels): a poster may have at most 10 megapixels",
     ),
     "over 5 MB": ("huge.png", lambda: noise_png((1400, 1400)), "a poster may be at most 5.0"),
 }
@@ -247,6 +259,7 @@ MEASURE = """
 import sys
 import django
 django.setup()
+import sadlist.urls  # everything a worker has loaded before its first upload
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from catalogue.posters import read_poster
@@ -263,7 +276,7 @@ try:
     outcome = "accepted"
 except ValidationError:
     outcome = "refused"
-print(outcome, (peak_rss_kib() - before) // 1024)
+print(outcome, (peak_rss_kib() - before) // 1024, peak_rss_kib() // 1024)
 """
 
 needs_proc = pytest.mark.skipif(
@@ -271,8 +284,11 @@ needs_proc = pytest.mark.skipif(
 )
 
 
-def peak_memory_growth(tmp_path, data, **env):
-    """Run read_poster on `data` in a fresh process: (outcome, peak RSS growth in MiB)."""
+def peak_memory(tmp_path, data, **env):
+    """
+    Run read_poster on `data` in a fresh process that has loaded what a worker loads:
+    (outcome, peak RSS growth, peak RSS), in MiB.
+    """
     path = tmp_path / "upload.png"
     path.write_bytes(data)
     result = subprocess.run(
@@ -284,8 +300,14 @@ def peak_memory_growth(tmp_path, data, **env):
         check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "sadlist.settings", **env},
     )
-    outcome, megabytes = result.stdout.split()
-    return outcome, int(megabytes)
+    outcome, growth, peak = result.stdout.split()
+    return outcome, int(growth), int(peak)
+
+
+def peak_memory_growth(tmp_path, data, **env):
+    """Run read_poster on `data` in a fresh process: (outcome, peak RSS growth in MiB)."""
+    outcome, growth, _ = peak_memory(tmp_path, data, **env)
+    return outcome, growth
 
 
 @needs_proc
@@ -308,6 +330,55 @@ def test_the_memory_measure_would_catch_a_poster_decoded_before_its_size_is_chec
     outcome, megabytes = peak_memory_growth(tmp_path, bomb, POSTER_MAX_PIXELS="100000000")
     assert outcome == "accepted"
     assert megabytes > 100
+
+
+def size_at_limit():
+    """The largest portrait size of 5:8 within POSTER_MAX_PIXELS (2500×4000 at 10 megapixels)."""
+    height = math.isqrt(django_settings.POSTER_MAX_PIXELS * 8 // 5)
+    return django_settings.POSTER_MAX_PIXELS // height, height
+
+
+def png_at_limit(colour_type, bit_depth, transparent):
+    """A blank PNG of the most pixels accepted, with a tRNS chunk if `transparent`."""
+    data = png_claiming(*size_at_limit(), colour_type, bit_depth)
+    if not transparent:
+        return data
+    transparency = {0: b"\0\0", 3: b"\0" * 256}[colour_type]
+    end = data.index(b"IDAT") - 4
+    return data[:end] + png_chunk(b"tRNS", transparency) + data[end:]
+
+
+def jpeg_at_limit(mode):
+    """A progressive JPEG of the most pixels accepted that asks to be rotated."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    Image.new(mode, size_at_limit()).save(
+        buffer, format="JPEG", exif=exif, progressive=True, subsampling=0
+    )
+    return buffer.getvalue()
+
+
+# The costliest images to check at the pixel limit, measured: those whose pixels take
+# the most bytes while they are decoded, turned or converted for storage.
+COSTLIEST = {
+    "CMYK JPEG, progressive, rotated": lambda: jpeg_at_limit("CMYK"),
+    "RGB JPEG, progressive, rotated": lambda: jpeg_at_limit("RGB"),
+    "16-bit grey PNG, transparent": lambda: png_at_limit(0, 16, transparent=True),
+    "palette PNG, transparent": lambda: png_at_limit(3, 8, transparent=True),
+    "16-bit RGBA PNG": lambda: png_at_limit(6, 16, transparent=False),
+}
+
+
+@needs_proc
+@pytest.mark.parametrize("case", COSTLIEST)
+def test_a_worker_checking_the_costliest_accepted_poster_stays_under_200_mb(tmp_path, case):
+    data = COSTLIEST[case]()
+    assert len(data) < django_settings.POSTER_MAX_BYTES
+    outcome, growth, peak = peak_memory(tmp_path, data)
+    print(f"{case}: peak {peak} MiB (+{growth} MiB)")
+    assert outcome == "accepted"
+    assert peak < 200
 
 
 @pytest.fixture

@@ -178,3 +178,29 @@ def test_a_bulk_insert_of_ratings_keeps_the_totals_exact(title):
         [0, 1, 0, 0, 1, 1],
     )
     assert recount_all() == []
+
+
+def test_every_trigger_survives_the_migrations():
+    """A migration that rebuilds a table (SQLite) drops its triggers; migrate puts them back."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal"
+            )
+        tables = {table for table, _ in cursor.fetchall()}
+    assert {
+        "catalogue_title",
+        "catalogue_title_themes",
+        "catalogue_theme",
+        "catalogue_source",
+        "catalogue_mention",
+        "reviews_rating",
+        "reviews_comment",
+        "reviews_tearprior",
+        "auth_user",
+    } <= tables

@@ -2,13 +2,26 @@ from django.core.management.base import BaseCommand
 
 from catalogue.covers import make_cover
 from catalogue.models import Title
+from catalogue.posters import make_missing_renditions
 
 
 class Command(BaseCommand):
-    """Draw the generated cover of every title that has none stored yet."""
+    """
+    Draw the generated cover (and its card renditions) of every title that has none
+    stored yet, and the card renditions of posters uploaded before they were made.
+    """
 
-    help = "Generate a cover for every title missing one (existing covers are kept)."
+    help = (
+        "Generate a cover for every title missing one, and card renditions for every poster "
+        "missing them (existing files are kept)."
+    )
 
     def handle(self, *args, **options):
-        made = sum(make_cover(title) for title in Title.objects.order_by("pk").iterator())
-        self.stdout.write(f"Made {made} cover(s); every title now has a picture.")
+        covers = posters = 0
+        for title in Title.objects.order_by("pk").iterator():
+            covers += make_cover(title)
+            posters += make_missing_renditions(title)
+        self.stdout.write(
+            f"Made {covers} cover(s) and the card renditions of {posters} poster(s); "
+            "every title now has a picture."
+        )
