@@ -84,6 +84,23 @@ class Section:
         return sorted(self.entries, key=lambda entry: entry.community_rank)
 
     @property
+    def most_disputed(self):
+        """
+        Up to three titles whose placement members disagree with, in the order of
+        pages.filters.DISPUTED_FIRST (the damped share, then the most voices).
+        """
+        disputed = [entry for entry in self.entries if entry.title.stats.disagree_count]
+        disputed.sort(
+            key=lambda entry: (
+                -entry.title.dispute_share,
+                -entry.title.stance_count,
+                entry.title.name,
+                entry.title.pk,
+            )
+        )
+        return disputed[:3]
+
+    @property
     def biggest_disagreements(self):
         """Up to three marked rows, the widest gap first."""
         marked = [entry for entry in self.entries if entry.is_big_disagreement]

@@ -14,7 +14,13 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from catalogue.models import Mention, Theme, Title
-from pages.filters import PARAMETERS, SADDEST_FIRST, TitleFilter, without_controls
+from pages.filters import (
+    DISPUTED_FIRST,
+    PARAMETERS,
+    SADDEST_FIRST,
+    TitleFilter,
+    without_controls,
+)
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
 from reviews.views import COMMENT_PAGE_PARAMETER, title_comments, title_reviews_context
@@ -68,9 +74,7 @@ def home_charts():
         ).order_by("-well_rated", F("tear_score").desc(), "name", "pk")[:HOME_SADDEST_SHOWN]
     )
     disputed = as_cards(
-        titles.filter(stance_count__gte=1).order_by(
-            F("dispute_share").desc(), "-stance_count", "name", "pk"
-        )[:HOME_DISPUTED_SHOWN]
+        titles.filter(stats__disagree_count__gte=1).order_by(*DISPUTED_FIRST)[:HOME_DISPUTED_SHOWN]
     )
     comments = list(
         Comment.objects.filter(is_hidden=False, title__is_published=True)

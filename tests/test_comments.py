@@ -113,14 +113,15 @@ def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grav
         assert (label in html) == (label == shown)
 
 
-def test_the_dispute_share_counts_disagreeing_comments_among_those_with_a_stance(
+def test_the_dispute_share_damps_disagreeing_comments_among_those_with_a_stance(
     reader_client, other_client, grave
 ):
     post(reader_client, "Too high", stance="disagree")
     post(other_client, "Deserved", stance="agree")
     post(other_client, "Just watched it", stance="none")
     title = RatedTitle.objects.with_stats().get(pk=grave.pk)
-    assert title.dispute_share == 0.5
+    # One of two disagrees, beside two phantom agreements: 1 / (2 + 2).
+    assert title.dispute_share == 0.25
     assert (title.stats.stance_count, title.stats.disagree_count) == (2, 1)
 
 

@@ -77,6 +77,24 @@ def test_the_most_disputed_are_titles_with_a_stance_most_disagreeing_first(clien
     assert "Calm" not in disputed
 
 
+def test_three_of_four_disagreeing_outrank_one_lone_disagreement(client, db):
+    lone, three_of_four = make_title("Lone"), make_title("Three of four")
+    comment(lone, stance="disagree")
+    for stance in ["disagree", "disagree", "disagree", "agree"]:
+        comment(three_of_four, stance=stance)
+    disputed = section(client.get("/").content.decode(), "disputed-heading")
+    assert re.findall(r'<a href="/titles/[^"]+/">(.*?)</a>', disputed) == ["Three of four", "Lone"]
+    assert "disagree with the list: 3 of 4 comments taking a side" in disputed
+    assert "disagree with the list: 1 of 1 comment taking a side" in disputed
+
+
+def test_titles_everyone_agrees_with_are_not_disputed(client, db):
+    comment(make_title("Agreed"), stance="agree")
+    html = client.get("/").content.decode()
+    assert "Agreed" not in section(html, "disputed-heading")
+    assert "Nobody has argued with the lists yet." in html
+
+
 def test_the_newest_visible_comments_show_with_spoilers_folded(client, db):
     title = make_title("Grave", slug="grave")
     comment(title, "The first one.")
