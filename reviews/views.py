@@ -169,6 +169,11 @@ def _own_comment(request, pk):
 
 @login_required
 def edit_comment(request, pk):
+    """
+    The author edits their comment. A comment a moderator hid can still be edited (the
+    author may mend what was reported) but stays hidden; the page says so, with the
+    reasons members reported it for.
+    """
     comment = _own_comment(request, pk)
     form = CommentForm(request.POST if request.method == "POST" else None, instance=comment)
     if request.method == "POST" and form.is_valid():
@@ -177,12 +182,24 @@ def edit_comment(request, pk):
         except Comment.DoesNotExist:
             messages.error(request, "That comment was deleted in the meantime.")
             return redirect(comment.title.get_absolute_url())
+        if comment.is_hidden:
+            messages.info(
+                request,
+                "Your comment is updated. A moderator has hidden it, so it still does not "
+                "show on the title page; only a moderator can make it public again.",
+            )
+            return redirect(f"{comment.title.get_absolute_url()}#comments")
         messages.success(request, "Your comment is updated.")
         return redirect(f"{comment.title.get_absolute_url()}#comment-{comment.pk}")
     return render(
         request,
         "reviews/comment_form.html",
-        {"title": comment.title, "form": form, "comment": comment},
+        {
+            "title": comment.title,
+            "form": form,
+            "comment": comment,
+            "report_reasons": comment.report_reasons() if comment.is_hidden else [],
+        },
     )
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from reviews.models import Comment, RatedTitle, Rating, TitleStats
+from reviews.models import Comment, RatedTitle, Rating, Report, TitleStats
 from reviews.stats import recount_all
 
 from .factories import make_title
@@ -310,6 +310,37 @@ def test_hidden_comments_vanish_from_the_page_and_the_count(client, reader, grav
     assert 'Comments <span class="count">(1)</span>' in html
     assert keep.pk != gone.pk
     assert RatedTitle.objects.with_stats().get(pk=grave.pk).dispute_share == 0.0
+
+
+def test_a_member_editing_a_hidden_comment_is_told_it_is_hidden_and_why(
+    reader_client, reader, other_reader, grave, django_assert_num_queries
+):
+    comment = Comment.objects.post(reader, grave, "Setsuko dies at the end.")
+    Report.objects.create(comment=comment, reporter=other_reader, reason="spoiler")
+    comment.hide()
+    # The session, the member, the comment with its title, the reasons it was reported.
+    with django_assert_num_queries(4):
+        html = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "A moderator has hidden this comment." in html
+    assert "It no longer shows on the title page" in html
+    assert "Members reported it as: Spoiler not marked." in html
+    response = reader_client.post(
+        f"/comments/{comment.pk}/edit/",
+        {"body": "It ends badly.", "is_spoiler": "on", "stance": "none"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "A moderator has hidden it, so it still does not show on the title page" in html
+    assert "It ends badly." not in html
+    comment.refresh_from_db()
+    assert (comment.body, comment.is_hidden) == ("It ends badly.", True)
+    assert TitleStats.objects.get(pk=grave.pk).comment_count == 0
+
+
+def test_a_visible_comment_being_edited_says_nothing_of_hiding(reader_client, reader, grave):
+    comment = Comment.objects.post(reader, grave, "Mine")
+    html = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "hidden this comment" not in html
 
 
 # The title page, queries whatever the number of comments:

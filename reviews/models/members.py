@@ -224,6 +224,20 @@ class Comment(models.Model):
             self.edited_at = timezone.now()
             self.save(update_fields=["body", "is_spoiler", "stance", "edited_at"])
 
+    def report_reasons(self):
+        """
+        The reasons members gave when they reported this comment, most given first, as
+        labels: what its author is shown when a moderator hid it (moderators act on
+        reports, and record no reason of their own).
+        """
+        reasons = (
+            self.reports.order_by()
+            .values("reason")
+            .annotate(times=Count("pk"))
+            .order_by("-times", "reason")
+        )
+        return [Report.Reason(row["reason"]).label for row in reasons]
+
     def remove(self):
         """The author deletes the comment; a visible one leaves the counts."""
         with transaction.atomic():
