@@ -1,5 +1,7 @@
 """Members comment on a title: plain text, spoilers hidden, a stance on the list, edits, deletes."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -42,6 +44,24 @@ def test_a_posted_comment_shows_on_the_title_page_with_its_author(reader_client,
         False,
     )
     assert TitleStats.objects.get(pk=grave.pk).comment_count == 1
+
+
+def test_comment_times_name_their_zone_and_the_exact_instant(client, reader, grave):
+    written = timezone.make_aware(datetime(2026, 3, 1, 21, 5, 9), UTC)
+    comment = Comment.objects.post(reader, grave, "Late at night")
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=written, edited_at=written + timedelta(hours=2)
+    )
+    written_at = (
+        '<time datetime="2026-03-01T21:05:09+00:00" title="Sunday 1 March 2026, 21:05:09 UTC">'
+        "1 Mar 2026, 21:05 UTC</time>"
+    )
+    assert written_at in comments_section(client.get(TITLE_URL).content.decode())
+    edited_at = '(edited <time datetime="2026-03-01T23:05:09+00:00"'
+    assert edited_at in client.get(TITLE_URL).content.decode()
+    home = client.get("/").content.decode()
+    assert '<time datetime="2026-03-01T21:05:09+00:00"' in home
+    assert "1 Mar 2026, 21:05 UTC</time>" in home
 
 
 def test_comments_show_their_authors_current_tear_rating(reader_client, reader, grave):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from catalogue.models import Title
@@ -153,14 +154,15 @@ class CommentQuerySet(models.QuerySet):
             counts = recent.aggregate(
                 day=Count("pk"), minute=Count("pk", filter=Q(created_at__gt=minute_ago))
             )
-            if counts["minute"] >= settings.COMMENTS_PER_MINUTE:
+            minute, day = counts["minute"], counts["day"]
+            if minute >= settings.COMMENTS_PER_MINUTE:
                 raise CommentLimitReached(
-                    f"You have posted {counts['minute']} comments in the last minute, the "
-                    "most we allow. Please wait a minute and post again."
+                    f"You have posted {minute} comment{pluralize(minute)} in the last minute, "
+                    "the most we allow. Please wait a minute and post again."
                 )
-            if counts["day"] >= settings.COMMENTS_PER_DAY:
+            if day >= settings.COMMENTS_PER_DAY:
                 raise CommentLimitReached(
-                    f"You have posted {counts['day']} comments in the last 24 hours, the "
+                    f"You have posted {day} comment{pluralize(day)} in the last 24 hours, the "
                     "most we allow in a day. Please come back tomorrow."
                 )
             return self.post(user, title, body, is_spoiler=is_spoiler, stance=stance)
