@@ -34,7 +34,12 @@ from pages.filters import (
 )
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
-from reviews.views import COMMENT_PAGE_PARAMETER, title_comments, title_reviews_context
+from reviews.views import (
+    COMMENT_PAGE_PARAMETER,
+    listings,
+    title_comments,
+    title_reviews_context,
+)
 from sadlist.freshness import address_key, shared_html, shared_part, visitor_page
 
 TITLES_PER_PAGE = 24
@@ -122,7 +127,7 @@ def home_charts():
     )
     comments = list(
         Comment.objects.filter(is_hidden=False, title__is_published=True)
-        .select_related("user", "title")
+        .select_related("user", "title", "mention__source")
         .order_by("-created_at", "-pk")[:HOME_COMMENTS_SHOWN]
     )
     return {
@@ -295,7 +300,7 @@ def title_parts(slug, comments_page):
     title = get_object_or_404(listed_titles(), slug=slug)
     as_cards([title])
     themes = list(title.themes.all())
-    mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
+    mentions = listings(title)
     return {
         "title": title,
         "facts": render_to_string(
@@ -312,7 +317,7 @@ def title_parts(slug, comments_page):
         "similar": render_to_string(
             "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),
-        **title_comments(title, comments_page),
+        **title_comments(title, comments_page, mentions),
     }
 
 
@@ -363,8 +368,13 @@ def theme_parts(slug):
 
 @visitor_page()
 def lists(request):
-    """Each article's ranking beside the community's, built for each request."""
-    mentions = Mention.objects.select_related("source").order_by("source__pk", "section", "rank")
+    """
+    Each article's ranking beside the community's, with which way members lean about
+    each listing (their stances), built for each request.
+    """
+    mentions = Mention.objects.select_related("source", "stance_stats").order_by(
+        "source__pk", "section", "rank"
+    )
     titles = as_cards(listed_titles().filter(pk__in=Mention.objects.values("title_id")))
     return render(
         request,

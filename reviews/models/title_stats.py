@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from catalogue.models import Title, TitleQuerySet
+from catalogue.models import Mention, Title, TitleQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +224,33 @@ class TitleStats(models.Model):
     @property
     def percentages(self):
         return whole_percentages(self.distribution)
+
+
+class MentionStats(models.Model):
+    """
+    Running totals of the visible comments' stances about one listing of a title (an
+    article's mention of it), so that the lists page shows which way members lean
+    without counting comments. Kept by the same triggers as TitleStats; a listing gets
+    its row with the first stance about it (pages read a missing row as all zeros).
+    """
+
+    mention = models.OneToOneField(
+        Mention, on_delete=models.CASCADE, primary_key=True, related_name="stance_stats"
+    )
+    agree_count = models.PositiveIntegerField(
+        default=0, help_text="Ranked about right, or belongs on the list."
+    )
+    too_high_count = models.PositiveIntegerField(default=0)
+    too_low_count = models.PositiveIntegerField(default=0)
+    off_list_count = models.PositiveIntegerField(
+        default=0, help_text="Does not belong on the list."
+    )
+
+    class Meta:
+        verbose_name_plural = "mention stats"
+
+    def __str__(self):
+        return f"Stances on mention {self.mention_id}"
 
 
 class RatedTitleQuerySet(TitleQuerySet):
