@@ -34,6 +34,7 @@ from pages.filters import (
 )
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
+from reviews.templatetags.reviews_tags import moment
 from reviews.views import (
     COMMENT_PAGE_PARAMETER,
     listings,
@@ -130,6 +131,9 @@ def home_charts():
         .select_related("user", "title", "mention__source")
         .order_by("-created_at", "-pk")[:HOME_COMMENTS_SHOWN]
     )
+    for comment in comments:
+        # As the title page shows it; catalogue templates load no tags of reviews.
+        comment.created_html = moment(comment.created_at)
     return {
         "saddest": saddest,
         "chart_is_young": chart_is_young,
