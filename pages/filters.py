@@ -23,11 +23,13 @@ MOST_RATINGS_ASKED = 1_000_000_000
 # Saddest first, ties oldest title first: both columns come from the stats row's
 # index (titlestats_saddest), so the database reads one page of it and stops.
 SADDEST_FIRST = [F("stats__tear_score").desc(), F("stats__title_id").asc()]
+# The damped dispute share (RatedTitleQuerySet.with_stats), then the most voices.
+DISPUTED_FIRST = [F("dispute_share").desc(), "-stance_count", "name", "pk"]
 SORTS = {
     "tears": ("Tear score", SADDEST_FIRST),
     "rated": ("Most rated", ["-rating_count", F("tear_score").desc(), "name", "pk"]),
     "discussed": ("Most discussed", ["-comment_count", F("tear_score").desc(), "name", "pk"]),
-    "disputed": ("Most disputed", [F("dispute_share").desc(), "-stance_count", "name", "pk"]),
+    "disputed": ("Most disputed", DISPUTED_FIRST),
     "rank": ("Article rank", [F("article_rank").asc(nulls_last=True), "name", "pk"]),
     "year": ("Year, newest first", ["-year", "name", "pk"]),
     "name": ("Name", ["name", "pk"]),

@@ -5,6 +5,9 @@ of the same titles, by tear score, within the same group (article and section).
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import pluralize
+
 from catalogue.models import Mention, Source, Title
 
 # How many places apart the article and the community must be for a row to be marked.
@@ -30,6 +33,7 @@ class Entry:
     title: Title
     article_rank: int
     community_rank: int = 0
+    mention: Mention | None = None
 
     @property
     def is_rated(self):
@@ -54,6 +58,40 @@ class Entry:
         plural = "place" if places == 1 else "places"
         direction = "higher" if self.places_higher > 0 else "lower"
         return f"{places} {plural} {direction}"
+
+    @property
+    def stances(self):
+        """
+        [(what members said, how many)] about this listing, from its stance counts
+        (reviews.MentionStats, joined to the mention; none yet reads as no stances).
+        """
+        try:
+            stats = self.mention.stance_stats
+        except (AttributeError, ObjectDoesNotExist):
+            return []
+        if self.mention.section == Mention.Section.ALSO:
+            return [
+                ("belongs on the list", stats.agree_count),
+                ("does not belong", stats.off_list_count),
+            ]
+        return [
+            ("ranked too high", stats.too_high_count),
+            ("about right", stats.agree_count),
+            ("ranked too low", stats.too_low_count),
+        ]
+
+    @property
+    def lean(self):
+        """Which way members lean about this listing, in words ("" before any stance)."""
+        stances = self.stances
+        total = sum(count for _, count in stances)
+        if not total:
+            return ""
+        most = max(count for _, count in stances)
+        leaders = [said for said, count in stances if count == most]
+        if len(leaders) > 1:
+            return f"Split: {' / '.join(leaders)} ({most} each of {total})"
+        return f"Leans {leaders[0]}: {most} of {total} member stance{pluralize(total)}"
 
 
 @dataclass
@@ -84,6 +122,23 @@ class Section:
         return sorted(self.entries, key=lambda entry: entry.community_rank)
 
     @property
+    def most_disputed(self):
+        """
+        Up to three titles whose placement members disagree with, in the order of
+        pages.filters.DISPUTED_FIRST (the damped share, then the most voices).
+        """
+        disputed = [entry for entry in self.entries if entry.title.stats.disagree_count]
+        disputed.sort(
+            key=lambda entry: (
+                -entry.title.dispute_share,
+                -entry.title.stance_count,
+                entry.title.name,
+                entry.title.pk,
+            )
+        )
+        return disputed[:3]
+
+    @property
     def biggest_disagreements(self):
         """Up to three marked rows, the widest gap first."""
         marked = [entry for entry in self.entries if entry.is_big_disagreement]
@@ -93,8 +148,8 @@ class Section:
 
 def compare_rankings(mentions, titles):
     """
-    Group `mentions` (ordered by source) into sections and rank each section's
-    titles by tear score; `titles` maps title pk to a title from
+    Group `mentions` (ordered by source, their stance_stats joined) into sections
+    and rank each section's titles by tear score; `titles` maps title pk to a title from
     published().with_stats().with_counts(). Mentions of titles missing from
     `titles` (unpublished) are left out. Returns [(source, [Section, …])].
     """
@@ -106,7 +161,7 @@ def compare_rankings(mentions, titles):
         key = (mention.source_id, mention.section)
         if key not in sections:
             sections[key] = Section(mention.source, mention.section)
-        sections[key].entries.append(Entry(title, mention.rank))
+        sections[key].entries.append(Entry(title, mention.rank, mention=mention))
 
     by_source = {}
     for section in sections.values():

@@ -9,22 +9,47 @@ belongs to one member (the header, their rating, forms) is built for each reques
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
 
 from catalogue.models import Mention, Theme, Title
 from catalogue.search import did_you_mean
-from pages.filters import PARAMETERS, SADDEST_FIRST, TitleFilter, without_controls
+from pages.filters import (
+    DISPUTED_FIRST,
+    PARAMETERS,
+    SADDEST_FIRST,
+    TitleFilter,
+    without_controls,
+)
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
-from reviews.views import COMMENT_PAGE_PARAMETER, title_comments, title_reviews_context
+from reviews.templatetags.reviews_tags import moment
+from reviews.views import (
+    COMMENT_PAGE_PARAMETER,
+    listings,
+    title_comments,
+    title_reviews_context,
+)
 from sadlist.freshness import address_key, shared_html, shared_part, visitor_page
 
 TITLES_PER_PAGE = 24
 SIMILAR_TITLES_SHOWN = 6
 HOME_SADDEST_SHOWN = 8
+# A young site's shelf shows each ranked list's first this many titles.
+HOME_PICKS_PER_LIST = 2
 HOME_DISPUTED_SHOWN = 5
 HOME_COMMENTS_SHOWN = 6
 THEME_TITLES_LISTED = 12
@@ -56,32 +81,66 @@ def home(request):
 
 
 def home_charts():
-    """The home page's three charts: the same for every visitor and member."""
+    """
+    The home page's three charts: the same for every visitor and member.
+
+    The saddest shelf is the community's chart once a title has FEW_RATINGS_THRESHOLD
+    ratings. Until then it shows the articles' first picks (each ranked list's #1 and
+    #2, all the #1s first), and says so; a catalogue without articles shows its titles.
+    One query either way: the picks are read beside the chart, as subqueries.
+    """
     titles = listed_titles()
-    # Titles with enough ratings to mean something come first; on a young site the
-    # rest of the catalogue fills the shelf.
+    picks = Mention.objects.filter(title=OuterRef("pk"), rank__lte=HOME_PICKS_PER_LIST).exclude(
+        section=Mention.Section.ALSO
+    )
+    first_pick = picks.order_by("rank", "source_id", "section")
+    well_rated = Case(
+        When(rating_count__gte=settings.FEW_RATINGS_THRESHOLD, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     saddest = as_cards(
         titles.annotate(
-            well_rated=Case(
-                When(rating_count__gte=settings.FEW_RATINGS_THRESHOLD, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        ).order_by("-well_rated", F("tear_score").desc(), "name", "pk")[:HOME_SADDEST_SHOWN]
+            well_rated=well_rated,
+            pick_rank=Subquery(first_pick.values("rank")[:1]),
+            pick_section=Subquery(first_pick.values("section")[:1]),
+            pick_source_id=Subquery(first_pick.values("source_id")[:1]),
+            pick_source=Subquery(first_pick.values("source__name")[:1]),
+        ).order_by(
+            "-well_rated",
+            # The well-rated by tear score; below them (all of a young site) the picks.
+            (F("tear_score") * F("well_rated")).desc(),
+            F("pick_rank").asc(nulls_last=True),
+            "pick_source_id",
+            "pick_section",
+            F("tear_score").desc(),
+            "name",
+            "pk",
+        )[:HOME_SADDEST_SHOWN]
     )
+    chart_is_young = bool(saddest) and not saddest[0].well_rated
+    shows_picks = chart_is_young and saddest[0].pick_rank is not None
+    if shows_picks:
+        saddest = [title for title in saddest if title.pick_rank is not None]
+        for title in saddest:
+            pick = Mention(section=title.pick_section, rank=title.pick_rank)
+            title.reason = f"{pick.description} in {title.pick_source}"
     disputed = as_cards(
-        titles.filter(stance_count__gte=1).order_by(
-            F("dispute_share").desc(), "-stance_count", "name", "pk"
-        )[:HOME_DISPUTED_SHOWN]
+        titles.filter(stats__disagree_count__gte=1).order_by(*DISPUTED_FIRST)[:HOME_DISPUTED_SHOWN]
     )
     comments = list(
         Comment.objects.filter(is_hidden=False, title__is_published=True)
-        .select_related("user", "title")
+        .select_related("user", "title", "mention__source")
         .order_by("-created_at", "-pk")[:HOME_COMMENTS_SHOWN]
     )
+    for comment in comments:
+        # As the title page shows it; catalogue templates load no tags of reviews.
+        comment.created_html = moment(comment.created_at)
     return {
         "saddest": saddest,
-        "chart_is_young": bool(saddest) and not saddest[0].well_rated,
+        "chart_is_young": chart_is_young,
+        "shows_picks": shows_picks,
+        "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
         "disputed": disputed,
         "comments": comments,
     }
@@ -253,7 +312,7 @@ def title_parts(slug, comments_page):
     title = get_object_or_404(listed_titles(), slug=slug)
     as_cards([title])
     themes = list(title.themes.all())
-    mentions = title.mentions.select_related("source").order_by("source__pk", "section", "rank")
+    mentions = listings(title)
     return {
         "title": title,
         "facts": render_to_string(
@@ -270,7 +329,7 @@ def title_parts(slug, comments_page):
         "similar": render_to_string(
             "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),
-        **title_comments(title, comments_page),
+        **title_comments(title, comments_page, mentions),
     }
 
 
@@ -321,8 +380,13 @@ def theme_parts(slug):
 
 @visitor_page()
 def lists(request):
-    """Each article's ranking beside the community's, built for each request."""
-    mentions = Mention.objects.select_related("source").order_by("source__pk", "section", "rank")
+    """
+    Each article's ranking beside the community's, with which way members lean about
+    each listing (their stances), built for each request.
+    """
+    mentions = Mention.objects.select_related("source", "stance_stats").order_by(
+        "source__pk", "section", "rank"
+    )
     titles = as_cards(listed_titles().filter(pk__in=Mention.objects.values("title_id")))
     return render(
         request,

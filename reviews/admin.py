@@ -11,6 +11,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Prefetch, Q
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
@@ -35,7 +36,8 @@ class ModerationActions:
         _log(request, hidden, "Hid the comment from the public pages.")
         self.message_user(
             request,
-            f"Hid {len(hidden)} comment(s); they no longer show on any public page.",
+            f"Hid {len(hidden)} comment{pluralize(len(hidden))}; hidden comments no longer show "
+            "on any public page.",
             messages.SUCCESS,
         )
 
@@ -44,7 +46,10 @@ class ModerationActions:
         restored = [comment for comment in queryset if comment.restore()]
         _log(request, restored, "Restored the comment to the public pages.")
         self.message_user(
-            request, f"Restored {len(restored)} comment(s); they show again.", messages.SUCCESS
+            request,
+            f"Restored {len(restored)} comment{pluralize(len(restored))}; restored comments show "
+            "again.",
+            messages.SUCCESS,
         )
 
 
@@ -174,7 +179,12 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
                 for report in comment.open_reports_list
             ),
         )
-        return format_html("{} report(s)<ul>{}</ul>", comment.open_report_count, items)
+        return format_html(
+            "{} report{}<ul>{}</ul>",
+            comment.open_report_count,
+            pluralize(comment.open_report_count),
+            items,
+        )
 
     @admin.display(description="reports")
     def all_reports(self, comment):
@@ -187,7 +197,7 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
                     (
                         report.get_reason_display(),
                         report.reporter,
-                        f"{report.created_at:%Y-%m-%d %H:%M}",
+                        f"{report.created_at:%Y-%m-%d %H:%M %Z}",
                         f": “{report.text}”" if report.text else "",
                         f" (dismissed {report.dismissed_at:%Y-%m-%d})"
                         if report.dismissed_at
@@ -208,7 +218,8 @@ class ReportedCommentAdmin(ModerationActions, ReadOnlyFieldsMixin, admin.ModelAd
         _log(request, comments, "Dismissed the reports on the comment.")
         self.message_user(
             request,
-            f"Dismissed {dismissed} report(s) on {len(comments)} comment(s).",
+            f"Dismissed {dismissed} report{pluralize(dismissed)} on {len(comments)} "
+            f"comment{pluralize(len(comments))}.",
             messages.SUCCESS,
         )
 

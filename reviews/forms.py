@@ -5,7 +5,8 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
-from reviews.models import Comment, Report, Stance, TearLevel
+from reviews.models import Comment, Report, Stance, TearLevel, listing_name, stance_problem
+from reviews.models.members import RANKED_STANCES, UNRANKED_STANCES, is_unranked
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -62,15 +63,22 @@ class CommentForm(forms.ModelForm):
         },
     )
     stance = forms.ChoiceField(
-        label="Do you agree with the list's placement of this title?",
-        choices=[
-            (Stance.AGREE, "I agree with it"),
-            (Stance.DISAGREE, "I disagree with it"),
-            (Stance.NONE, "No stance"),
-        ],
+        label="Do you have a view on where the list places it?",
+        choices=[(Stance.NONE, "No stance")],
         initial=Stance.NONE,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose agree, disagree or no stance."},
+        error_messages={"invalid_choice": "Choose one of the answers shown."},
+    )
+    mention = forms.TypedChoiceField(
+        label="Which list is your answer about?",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "That listing is not one of this title's; choose one of the "
+            "lists shown."
+        },
     )
 
     class Meta:
@@ -78,10 +86,69 @@ class CommentForm(forms.ModelForm):
         fields = ["body", "is_spoiler", "stance"]
         labels = {"is_spoiler": "It contains spoilers (hide it until a reader reveals it)"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, title, mentions=(), **kwargs):
+        """
+        `mentions`: the `title`'s listings, with their sources. The stance question names
+        the one listing, or asks which when the title is in two lists; a title in no
+        list has no stance to give.
+        """
         super().__init__(*args, **kwargs)
         # The box is shown before its label, where a trailing colon reads oddly.
         self.fields["is_spoiler"].label_suffix = ""
+        self.title = title
+        self.mentions = {mention.pk: mention for mention in mentions}
+        if self.instance.pk and self.instance.mention_id in self.mentions:
+            self.initial["mention"] = self.instance.mention_id
+        stance, mention = self.fields["stance"], self.fields["mention"]
+        mention.choices = [(pk, listing_name(each)) for pk, each in self.mentions.items()]
+        stance.choices = self.stance_choices()
+        if len(self.mentions) > 1:
+            return
+        del self.fields["mention"]
+        if not self.mentions:
+            # No list places it: nothing to take a side on.
+            stance.widget = forms.HiddenInput()
+            self.initial["stance"] = Stance.NONE
+            return
+        (only,) = self.mentions.values()
+        if is_unranked(only):
+            stance.label = f"Does it belong on the list? {listing_name(only)}."
+        else:
+            stance.label = f"Is it ranked right as {listing_name(only)}?"
+
+    def stance_choices(self):
+        kinds = {is_unranked(mention) for mention in self.mentions.values()}
+        labels = {
+            Stance.TOO_HIGH: "Ranked too high",
+            Stance.AGREE: {
+                frozenset([False]): "About right",
+                frozenset([True]): "It belongs on the list",
+            }.get(frozenset(kinds), "About right (or, for a recommendation, it belongs there)"),
+            Stance.TOO_LOW: "Ranked too low",
+            Stance.OFF_LIST: "It does not belong on the list",
+        }
+        offered = [
+            *(RANKED_STANCES if False in kinds else []),
+            *(UNRANKED_STANCES if True in kinds else []),
+        ]
+        choices = [(stance, labels[stance]) for stance in dict.fromkeys(offered)]
+        return [*choices, (Stance.NONE, "No stance")]
+
+    def clean(self):
+        cleaned = super().clean()
+        stance = cleaned.get("stance", Stance.NONE)
+        if "stance" in self.errors or "mention" in self.errors:
+            return cleaned
+        if len(self.mentions) == 1:
+            (mention,) = self.mentions.values()
+        else:
+            mention = self.mentions.get(cleaned.get("mention"))
+        cleaned["stance"] = stance
+        cleaned["mention"] = mention if stance != Stance.NONE else None
+        if problem := stance_problem(self.title, stance, mention):
+            field = "mention" if mention is None and "mention" in self.fields else "stance"
+            self.add_error(field, problem)
+        return cleaned
 
 
 class ReportForm(forms.ModelForm):

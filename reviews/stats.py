@@ -4,7 +4,8 @@ prior.
 
 Database triggers keep every TitleStats row exact as ratings and comments are written
 (reviews/triggers.py); this module is what runs beside them:
-- `recount_all` rebuilds every total and score from the rows themselves and reports
+- `recount_all` rebuilds every total and score (and each listing's stance counts)
+  from the rows themselves and reports
   any drift (`manage.py recount_tears`);
 - the tear score's prior is refreshed by TearPrior.refresh() and refresh_if_due();
 - `remove_member` deletes an account with its stats rows locked in title order.
@@ -17,9 +18,11 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from catalogue.models import ContentVersion, Title
-from reviews.models import Comment, Rating, TearPrior, TitleStats
+from catalogue.models import ContentVersion, Mention, Title
+from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
+from reviews.models.members import DISAGREEING
 from reviews.models.title_stats import SCORE_TOLERANCE, lock_writers_out
+from reviews.triggers import MENTION_COUNTERS
 
 LEVELS = range(6)
 COUNTERS = (
@@ -69,13 +72,60 @@ def expected_totals():
         .annotate(
             comment_count=Count("id"),
             stance_count=Count("id", filter=~Q(stance="none")),
-            disagree_count=Count("id", filter=Q(stance="disagree")),
+            disagree_count=Count("id", filter=Q(stance__in=DISAGREEING)),
         )
     )
     for row in [*rating_rows, *comment_rows]:
         title_id = row.pop("title_id")
         totals[title_id].update(row)
     return totals
+
+
+def expected_mention_totals():
+    """Every listing's stance counts computed from the visible comments about it."""
+    rows = (
+        Comment.objects.visible()
+        .filter(mention__isnull=False)
+        .order_by()
+        .values("mention_id")
+        .annotate(
+            **{
+                column: Count("id", filter=Q(stance=stance))
+                for column, stance in MENTION_COUNTERS.items()
+            }
+        )
+    )
+    return {row.pop("mention_id"): row for row in rows}
+
+
+def recount_mentions():
+    """Fix every listing's stance counts (MentionStats); one line per drift repaired."""
+    drift = []
+    expected = expected_mention_totals()
+    stored = {row.pk: row for row in MentionStats.objects.all()}
+    zeros = dict.fromkeys(MENTION_COUNTERS, 0)
+    to_update, to_create = [], []
+    for mention in Mention.objects.select_related("title", "source").order_by("pk"):
+        want = expected.get(mention.pk, zeros)
+        row = stored.get(mention.pk)
+        if row is None:
+            if want != zeros:
+                drift.append(f"{mention.title.name}, {mention}: stance counts were missing")
+                to_create.append(MentionStats(pk=mention.pk, **want))
+            continue
+        differences = [
+            f"{field} {getattr(row, field)} → {want[field]}"
+            for field in MENTION_COUNTERS
+            if getattr(row, field) != want[field]
+        ]
+        if differences:
+            drift.append(f"{mention.title.name}, {mention}: " + ", ".join(differences))
+            for field, value in want.items():
+                setattr(row, field, value)
+            to_update.append(row)
+    MentionStats.objects.bulk_create(to_create, batch_size=500)
+    MentionStats.objects.bulk_update(to_update, list(MENTION_COUNTERS), batch_size=500)
+    return drift
 
 
 def recount_all():
@@ -120,6 +170,7 @@ def recount_all():
                 to_update.append(row)
         TitleStats.objects.bulk_create(to_create, batch_size=500)
         TitleStats.objects.bulk_update(to_update, [*COUNTERS, "tear_score"], batch_size=500)
+        drift += recount_mentions()
         if drift:
             ContentVersion.bump()
     return drift

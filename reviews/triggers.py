@@ -1,5 +1,6 @@
 """
-Database triggers that keep TitleStats equal to the ratings and comments, and raise
+Database triggers that keep TitleStats equal to the ratings and comments (and each
+listing's MentionStats equal to the stances about it), and raise
 catalogue.ContentVersion when a moderator's or an admin's decision changes what
 everyone sees.
 
@@ -20,9 +21,12 @@ What raises the content version here (everyone sees it at once):
 - a new tear-score prior (every score moves).
 """
 
+from functools import partial
+
 from catalogue.triggers import create_bump_trigger, execute, reinstall_after_migrate
 
 STATS = "catalogue_titlestats"
+MENTION_STATS = "reviews_mentionstats"
 PRIOR_MEAN = "COALESCE((SELECT mean FROM reviews_tearprior WHERE id = 1), 2.5)"
 PRIOR_WEIGHT = "COALESCE((SELECT weight FROM reviews_tearprior WHERE id = 1), 5)"
 COUNTERS = [
@@ -33,6 +37,17 @@ COUNTERS = [
     "stance_count",
     "disagree_count",
 ]
+
+
+# Each listing's stance counts (MentionStats), and the stance each one counts.
+MENTION_COUNTERS = {
+    "agree_count": "agree",
+    "too_high_count": "too_high",
+    "too_low_count": "too_low",
+    "off_list_count": "off_list",
+}
+# What TitleStats.disagree_count counts (reviews.models.members.DISAGREEING).
+DISAGREEING = ("too_high", "too_low", "off_list", "disagree")
 
 
 def as_number(vendor, condition):
@@ -64,41 +79,92 @@ def rating_change(vendor, row, sign):
     )
 
 
-def comment_change(vendor, row, sign):
-    """Count or uncount the comment `row` in its title's stats, if the public sees it."""
-    takes_a_side = as_number(vendor, f"{row}.stance <> 'none'")
-    disagrees = as_number(vendor, f"{row}.stance = 'disagree'")
+def ensure_mention_row(vendor, mention_id):
+    """Insert the listing's stance counts (all zeros) if it has none yet; not for no listing."""
+    columns = ", ".join(["mention_id", *MENTION_COUNTERS])
+    values = ", ".join([mention_id, *("0" for _ in MENTION_COUNTERS)])
+    if vendor == "sqlite":
+        return (
+            f"INSERT OR IGNORE INTO {MENTION_STATS} ({columns}) "
+            f"SELECT {values} WHERE {mention_id} IS NOT NULL;"
+        )
     return (
+        f"INSERT INTO {MENTION_STATS} ({columns}) SELECT {values} "
+        f"WHERE {mention_id} IS NOT NULL ON CONFLICT (mention_id) DO NOTHING;"
+    )
+
+
+def comment_change(vendor, row, sign, mentions=True):
+    """
+    Count or uncount the comment `row` in its title's stats, and its stance in its
+    listing's, if the public sees it.
+    """
+    takes_a_side = as_number(vendor, f"{row}.stance <> 'none'")
+    stances = ", ".join(f"'{stance}'" for stance in DISAGREEING)
+    disagrees = as_number(vendor, f"{row}.stance IN ({stances})")
+    title = (
         f"UPDATE {STATS} SET comment_count = comment_count {sign} 1, "
         f"stance_count = stance_count {sign} {takes_a_side}, "
         f"disagree_count = disagree_count {sign} {disagrees} "
         f"WHERE title_id = {row}.title_id AND NOT {row}.is_hidden;"
     )
+    if not mentions:
+        return title
+    per_stance = ", ".join(
+        f"{column} = {column} {sign} {as_number(vendor, f'{row}.stance = {stance!r}')}"
+        for column, stance in MENTION_COUNTERS.items()
+    )
+    return title + (
+        f"UPDATE {MENTION_STATS} SET {per_stance} "
+        f"WHERE mention_id = {row}.mention_id AND NOT {row}.is_hidden;"
+    )
 
 
-# (table, columns whose change moves the counts, how a row changes the counts)
-COUNTED = [
-    ("reviews_rating", ["tears", "title_id"], rating_change),
-    ("reviews_comment", ["is_hidden", "stance", "title_id"], comment_change),
-]
+def rating_rows(vendor, row):
+    return ensure_row(vendor, f"{row}.title_id")
+
+
+def comment_rows(vendor, row, mentions=True):
+    rows = ensure_row(vendor, f"{row}.title_id")
+    return rows + ensure_mention_row(vendor, f"{row}.mention_id") if mentions else rows
+
+
+def counted(mentions=True):
+    """
+    (table, columns whose change moves the counts, how a row changes the counts, the
+    counting rows a new row needs). `mentions`: whether comments have their listing
+    yet, so that migrations from before it install the triggers of their time.
+    """
+    comment_columns = ["is_hidden", "stance", "title_id"] + (["mention_id"] if mentions else [])
+    return [
+        ("reviews_rating", ["tears", "title_id"], rating_change, rating_rows),
+        (
+            "reviews_comment",
+            comment_columns,
+            partial(comment_change, mentions=mentions),
+            partial(comment_rows, mentions=mentions),
+        ),
+    ]
+
+
+COUNTED = counted()
 
 
 def _changed(columns, vendor):
-    compare = "<>" if vendor == "sqlite" else "IS DISTINCT FROM"
+    # Null-safe: a comment's listing may change from none to one, or back.
+    compare = "IS NOT" if vendor == "sqlite" else "IS DISTINCT FROM"
     return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
 
 
-def _sqlite_counting(table, columns, change):
+def _sqlite_counting(table, columns, change, rows):
     vendor = "sqlite"
     bodies = {
-        "insert": ("INSERT", "", ensure_row(vendor, "NEW.title_id") + change(vendor, "NEW", "+")),
+        "insert": ("INSERT", "", rows(vendor, "NEW") + change(vendor, "NEW", "+")),
         "delete": ("DELETE", "", change(vendor, "OLD", "-")),
         "update": (
             f"UPDATE OF {', '.join(columns)}",
             f" WHEN {_changed(columns, vendor)}",
-            change(vendor, "OLD", "-")
-            + ensure_row(vendor, "NEW.title_id")
-            + change(vendor, "NEW", "+"),
+            change(vendor, "OLD", "-") + rows(vendor, "NEW") + change(vendor, "NEW", "+"),
         ),
     }
     statements = []
@@ -112,14 +178,14 @@ def _sqlite_counting(table, columns, change):
     return statements
 
 
-def _postgres_counting(table, columns, change):
+def _postgres_counting(table, columns, change, rows):
     vendor = "postgresql"
     function = f"{table}_counts"
     return [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
         f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {ensure_row(vendor, 'NEW.title_id')} "
+        f"IF TG_OP <> 'DELETE' THEN {rows(vendor, 'NEW')} "
         f"{change(vendor, 'NEW', '+')} END IF; "
         "RETURN NULL; END $$",
         f"DROP TRIGGER IF EXISTS {function} ON {table}",
@@ -165,11 +231,11 @@ def _everyone_sees_at_once(vendor):
     ]
 
 
-def _statements(vendor):
+def _statements(vendor, mentions=True):
     statements = []
-    for table, columns, change in COUNTED:
+    for table, columns, change, rows in counted(mentions):
         counting = _sqlite_counting if vendor == "sqlite" else _postgres_counting
-        statements += counting(table, columns, change)
+        statements += counting(table, columns, change, rows)
     statements += _new_title_row(vendor)
     for name, table, event, condition in _everyone_sees_at_once(vendor):
         statements += create_bump_trigger(vendor, name, table, event, when=condition)
@@ -182,25 +248,32 @@ def _drops(vendor):
     if vendor == "sqlite":
         names += [
             (f"{table}_counts_{suffix}", table)
-            for table, _, _ in COUNTED
+            for table, *_ in COUNTED
             for suffix in ("insert", "delete", "update")
         ]
         return [f"DROP TRIGGER IF EXISTS {name}" for name, _ in names]
-    names += [(f"{table}_counts", table) for table, _, _ in COUNTED]
-    names += [(f"{table}_counts_update", table) for table, _, _ in COUNTED]
+    names += [(f"{table}_counts", table) for table, *_ in COUNTED]
+    names += [(f"{table}_counts_update", table) for table, *_ in COUNTED]
     return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in names] + [
         f"DROP FUNCTION IF EXISTS {function}() CASCADE"
-        for function in ["catalogue_title_stats_row", *(f"{t}_counts" for t, _, _ in COUNTED)]
+        for function in ["catalogue_title_stats_row", *(f"{t}_counts" for t, *_ in COUNTED)]
     ]
 
 
 def install(apps, schema_editor):
-    execute(schema_editor, _statements(schema_editor.connection.vendor))
+    comment_fields = {field.name for field in apps.get_model("reviews", "Comment")._meta.fields}
+    mentions = "mention" in comment_fields
+    execute(schema_editor, _statements(schema_editor.connection.vendor, mentions))
 
 
 def reinstall(sender, using="default", **kwargs):
     """post_migrate receiver: see catalogue.triggers.reinstall_after_migrate."""
-    tables = [table for table, _, _ in COUNTED] + [STATS, "reviews_tearprior", "auth_user"]
+    tables = [table for table, *_ in COUNTED] + [
+        STATS,
+        MENTION_STATS,
+        "reviews_tearprior",
+        "auth_user",
+    ]
     reinstall_after_migrate(_statements, tables, using)
 
 

@@ -28,19 +28,25 @@ COMMENT_PAGE_PARAMETER = "comments"
 SOME_OTHER_MEMBER = {"is_authenticated": True, "pk": None}
 
 
-def title_comments(title, page_number):
+def listings(title):
+    """The title's listings in the articles, with their sources, in the lists' order."""
+    return list(title.mentions.select_related("source").order_by("source__pk", "section", "rank"))
+
+
+def title_comments(title, page_number, mentions):
     """
     The title page's comments, the same for every visitor and member: the visible
     comment count (from the title's stored stats), one page of comments newest first,
     each rendered with its author and their current tear rating for the title, and the
     links to other pages. A fixed number of queries whatever the number of comments.
+    `mentions`: the title's listings (`listings`), which the comment form asks about.
     """
     comment_count = title.stats.comment_count
     author_tears = Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
     comments = (
         Comment.objects.visible()
         .filter(title=title)
-        .select_related("user")
+        .select_related("user", "mention__source")
         .annotate(author_tears=Subquery(author_tears.values("tears")[:1]))
         .order_by("-created_at", "-pk")
     )
@@ -82,7 +88,7 @@ def title_comments(title, page_number):
             },
         ),
         # The empty form's fields; each member's <form> adds its own CSRF token.
-        "comment_fields": CommentForm().render(),
+        "comment_fields": CommentForm(title=title, mentions=mentions).render(),
     }
 
 
@@ -145,7 +151,7 @@ def rate(request, slug):
 @require_POST
 def post_comment(request, slug):
     title = _published_title(slug)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, title=title, mentions=listings(title))
     if form.is_valid():
         try:
             comment = Comment.objects.post_from_member(request.user, title, **form.cleaned_data)
@@ -169,20 +175,42 @@ def _own_comment(request, pk):
 
 @login_required
 def edit_comment(request, pk):
+    """
+    The author edits their comment. A comment a moderator hid can still be edited (the
+    author may mend what was reported) but stays hidden; the page says so, with the
+    reasons members reported it for.
+    """
     comment = _own_comment(request, pk)
-    form = CommentForm(request.POST if request.method == "POST" else None, instance=comment)
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        instance=comment,
+        title=comment.title,
+        mentions=listings(comment.title),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             comment.edit(**form.cleaned_data)
         except Comment.DoesNotExist:
             messages.error(request, "That comment was deleted in the meantime.")
             return redirect(comment.title.get_absolute_url())
+        if comment.is_hidden:
+            messages.info(
+                request,
+                "Your comment is updated. A moderator has hidden it, so it still does not "
+                "show on the title page; only a moderator can make it public again.",
+            )
+            return redirect(f"{comment.title.get_absolute_url()}#comments")
         messages.success(request, "Your comment is updated.")
         return redirect(f"{comment.title.get_absolute_url()}#comment-{comment.pk}")
     return render(
         request,
         "reviews/comment_form.html",
-        {"title": comment.title, "form": form, "comment": comment},
+        {
+            "title": comment.title,
+            "form": form,
+            "comment": comment,
+            "report_reasons": comment.report_reasons() if comment.is_hidden else [],
+        },
     )
 
 

@@ -183,7 +183,7 @@ def database_state():
     from django.contrib.auth import get_user_model
 
     from catalogue.models import ContentVersion
-    from reviews.models import Comment, Rating, Report, TearPrior, TitleStats
+    from reviews.models import Comment, MentionStats, Rating, Report, TearPrior, TitleStats
 
     return {
         "users": list(get_user_model().objects.order_by("pk").values()),
@@ -191,6 +191,7 @@ def database_state():
         "comments": list(Comment.objects.order_by("pk").values()),
         "reports": list(Report.objects.order_by("pk").values()),
         "title_stats": list(TitleStats.objects.order_by("pk").values()),
+        "mention_stats": list(MentionStats.objects.order_by("pk").values()),
         "tear_prior": list(TearPrior.objects.order_by("pk").values()),
         "content_version": list(ContentVersion.objects.order_by("pk").values()),
     }

@@ -172,6 +172,15 @@ def test_each_sort_orders_the_titles(client, shelf, sort):
     assert card_names(client.get(f"/titles/?sort={sort}")) == SORTED[sort]
 
 
+def test_most_disputed_ranks_three_of_four_above_one_lone_disagreement(client, db):
+    lone, three_of_four = make_title("Lone"), make_title("Three of four")
+    make_title("Quiet")
+    comment(lone, stance="disagree")
+    for stance in ["disagree", "disagree", "disagree", "agree"]:
+        comment(three_of_four, stance=stance)
+    assert card_names(client.get("/titles/?sort=disputed")) == ["Three of four", "Lone", "Quiet"]
+
+
 @pytest.mark.parametrize("sort", SORTED)
 def test_every_sort_pages_through_every_title_exactly_once(client, db, sort):
     # 50 titles that tie on everything a sort looks at except the tie-breakers.

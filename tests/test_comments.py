@@ -1,19 +1,33 @@
 """Members comment on a title: plain text, spoilers hidden, a stance on the list, edits, deletes."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from reviews.models import Comment, RatedTitle, Rating, TitleStats
+from catalogue.models import Mention
+from reviews.models import Comment, RatedTitle, Rating, Report, TitleStats
 from reviews.stats import recount_all
 
-from .factories import make_title
+from .factories import make_source, make_title, mention
 
 pytestmark = pytest.mark.django_db
 
 TITLE_URL = "/titles/grave-of-the-fireflies/"
 POST_URL = TITLE_URL + "comments/"
+
+
+@pytest.fixture
+def grave(grave):
+    """Grave of the Fireflies as the first article lists it: its #2 movie."""
+    source = make_source("Sad Anime: 21 Stories", slug="sad-anime")
+    mention(grave, source, 2, Mention.Section.MOVIES)
+    return grave
+
+
+LISTING = "#2 movie in Sad Anime: 21 Stories"
 
 
 def post(client, body="Seita and Setsuko broke me.", **fields):
@@ -26,7 +40,7 @@ def comments_section(html):
 
 
 def test_a_posted_comment_shows_on_the_title_page_with_its_author(reader_client, reader, grave):
-    response = post(reader_client, stance="disagree")
+    response = post(reader_client, stance="too_high")
     comment = Comment.objects.get()
     assert response.redirect_chain == [(f"{TITLE_URL}#comment-{comment.pk}", 302)]
     html = response.content.decode()
@@ -34,14 +48,32 @@ def test_a_posted_comment_shows_on_the_title_page_with_its_author(reader_client,
     assert 'Comments <span class="count">(1)</span>' in html
     assert '<a href="/members/reader/">reader</a>' in comments_section(html)
     assert "Seita and Setsuko broke me." in html
-    assert "Disagrees with the list" in html
+    assert f"Ranked too high: {LISTING}" in html
     assert (comment.user, comment.title, comment.stance, comment.is_spoiler) == (
         reader,
         grave,
-        "disagree",
+        "too_high",
         False,
     )
     assert TitleStats.objects.get(pk=grave.pk).comment_count == 1
+
+
+def test_comment_times_name_their_zone_and_the_exact_instant(client, reader, grave):
+    written = timezone.make_aware(datetime(2026, 3, 1, 21, 5, 9), UTC)
+    comment = Comment.objects.post(reader, grave, "Late at night")
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=written, edited_at=written + timedelta(hours=2)
+    )
+    written_at = (
+        '<time datetime="2026-03-01T21:05:09+00:00" title="Sunday 1 March 2026, 21:05:09 UTC">'
+        "1 Mar 2026, 21:05 UTC</time>"
+    )
+    assert written_at in comments_section(client.get(TITLE_URL).content.decode())
+    edited_at = '(edited <time datetime="2026-03-01T23:05:09+00:00"'
+    assert edited_at in client.get(TITLE_URL).content.decode()
+    home = client.get("/").content.decode()
+    assert '<time datetime="2026-03-01T21:05:09+00:00"' in home
+    assert "1 Mar 2026, 21:05 UTC</time>" in home
 
 
 def test_comments_show_their_authors_current_tear_rating(reader_client, reader, grave):
@@ -98,29 +130,34 @@ def test_a_spoiler_is_hidden_until_the_reader_opens_it(client, reader_client, gr
     assert Comment.objects.get().is_spoiler is True
 
 
-@pytest.mark.parametrize(
-    "stance, shown",
-    [
-        ("agree", "Agrees with the list"),
-        ("disagree", "Disagrees with the list"),
-        ("none", None),
-    ],
-)
-def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grave, stance, shown):
+STANCES_SHOWN = {
+    "too_high": f"Ranked too high: {LISTING}",
+    "agree": f"Ranked about right: {LISTING}",
+    "too_low": f"Ranked too low: {LISTING}",
+    "none": None,
+}
+
+
+@pytest.mark.parametrize("stance", STANCES_SHOWN)
+def test_each_comment_states_a_stance_on_the_lists_placement(reader_client, grave, stance):
     html = comments_section(post(reader_client, stance=stance).content.decode())
-    assert Comment.objects.get().stance == stance
-    for label in ("Agrees with the list", "Disagrees with the list"):
-        assert (label in html) == (label == shown)
+    comment = Comment.objects.get()
+    assert comment.stance == stance
+    assert comment.mention == (grave.mentions.get() if stance != "none" else None)
+    for shown in STANCES_SHOWN.values():
+        if shown:
+            assert (shown in html) == (shown == STANCES_SHOWN[stance])
 
 
-def test_the_dispute_share_counts_disagreeing_comments_among_those_with_a_stance(
+def test_the_dispute_share_damps_disagreeing_comments_among_those_with_a_stance(
     reader_client, other_client, grave
 ):
-    post(reader_client, "Too high", stance="disagree")
+    post(reader_client, "Too high", stance="too_high")
     post(other_client, "Deserved", stance="agree")
     post(other_client, "Just watched it", stance="none")
     title = RatedTitle.objects.with_stats().get(pk=grave.pk)
-    assert title.dispute_share == 0.5
+    # One of two disagrees, beside two phantom agreements: 1 / (2 + 2).
+    assert title.dispute_share == 0.25
     assert (title.stats.stance_count, title.stats.disagree_count) == (2, 1)
 
 
@@ -163,7 +200,7 @@ def test_a_comment_of_5000_characters_with_browser_line_breaks_is_accepted(reade
 def test_an_unknown_stance_is_refused(reader_client, grave, unchanged):
     with unchanged():
         html = post(reader_client, stance="maybe").content.decode()
-    assert "Choose agree, disagree or no stance." in html
+    assert "Choose one of the answers shown." in html
 
 
 @pytest.mark.parametrize("slug", ["no-such-title", "unpublished"])
@@ -191,7 +228,7 @@ def test_commenting_by_get_or_without_csrf_is_refused(reader, grave, csrf_client
 
 
 def test_a_member_edits_their_comment_and_it_shows_as_edited(reader_client, grave):
-    post(reader_client, "Too high", stance="disagree")
+    post(reader_client, "Too high", stance="too_high")
     comment = Comment.objects.get()
     form = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
     assert "Too high</textarea>" in form
@@ -226,7 +263,7 @@ def test_a_bad_edit_is_explained_and_changes_nothing(reader_client, grave, uncha
 
 
 def test_a_member_deletes_their_comment_after_confirming(reader_client, grave):
-    post(reader_client, "Regret", stance="disagree")
+    post(reader_client, "Regret", stance="too_low")
     comment = Comment.objects.get()
     confirm = reader_client.get(f"/comments/{comment.pk}/delete/").content.decode()
     assert "Delete your comment on Grave of the Fireflies?" in confirm
@@ -311,6 +348,38 @@ def test_hidden_comments_vanish_from_the_page_and_the_count(client, reader, grav
     assert RatedTitle.objects.with_stats().get(pk=grave.pk).dispute_share == 0.0
 
 
+def test_a_member_editing_a_hidden_comment_is_told_it_is_hidden_and_why(
+    reader_client, reader, other_reader, grave, django_assert_num_queries
+):
+    comment = Comment.objects.post(reader, grave, "Setsuko dies at the end.")
+    Report.objects.create(comment=comment, reporter=other_reader, reason="spoiler")
+    comment.hide()
+    # The session, the member, the comment with its title, the title's listings, the
+    # reasons it was reported.
+    with django_assert_num_queries(5):
+        html = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "A moderator has hidden this comment." in html
+    assert "It no longer shows on the title page" in html
+    assert "Members reported it as: Spoiler not marked." in html
+    response = reader_client.post(
+        f"/comments/{comment.pk}/edit/",
+        {"body": "It ends badly.", "is_spoiler": "on", "stance": "none"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "A moderator has hidden it, so it still does not show on the title page" in html
+    assert "It ends badly." not in html
+    comment.refresh_from_db()
+    assert (comment.body, comment.is_hidden) == ("It ends badly.", True)
+    assert TitleStats.objects.get(pk=grave.pk).comment_count == 0
+
+
+def test_a_visible_comment_being_edited_says_nothing_of_hiding(reader_client, reader, grave):
+    comment = Comment.objects.post(reader, grave, "Mine")
+    html = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "hidden this comment" not in html
+
+
 # The title page, queries whatever the number of comments:
 #  visitor: title with its stats, themes, provenance, one page of
 #           comments with authors and their tear ratings (a subquery), and once someone
@@ -332,12 +401,13 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
     assert f'Comments <span class="count">({comment_count})</span>' in response.content.decode()
 
 
-# The edit and delete pages: the session, the member, and the comment with its title.
-@pytest.mark.parametrize("action", ["edit", "delete"])
-def test_the_edit_and_delete_pages_cost_three_queries(
-    reader_client, reader, grave, action, django_assert_num_queries
+# The edit and delete pages: the session, the member, and the comment with its title;
+# the edit page also reads the title's listings, for the stance question.
+@pytest.mark.parametrize(("action", "queries"), [("edit", 4), ("delete", 3)])
+def test_the_edit_and_delete_pages_cost_a_fixed_number_of_queries(
+    reader_client, reader, grave, action, queries, django_assert_num_queries
 ):
     comment = Comment.objects.post(reader, grave, "Mine")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(queries):
         html = reader_client.get(f"/comments/{comment.pk}/{action}/").content.decode()
     assert "Mine" in html

@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from reviews.models import Comment, Rating, TearPrior, TitleStats
+from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.stats import recount_all
 
-from .factories import make_title
+from .factories import make_source, make_title, mention
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -171,6 +171,7 @@ def test_one_member_sending_the_rating_form_16_times_at_once_through_the_site():
 
 def test_32_members_rating_and_commenting_through_the_site_at_once():
     title = make_title()
+    listing = mention(title, make_source(), 1)
     people = members(32)
     browsers = browsers_for(people)
     jobs = [
@@ -179,7 +180,7 @@ def test_32_members_rating_and_commenting_through_the_site_at_once():
     ]
     jobs += [
         lambda b=b, n=n: b.post(
-            f"/titles/{title.slug}/comments/", {"body": f"Comment {n}", "stance": "disagree"}
+            f"/titles/{title.slug}/comments/", {"body": f"Comment {n}", "stance": "too_high"}
         )
         for n, b in enumerate(browsers[:16])
     ]
@@ -187,4 +188,5 @@ def test_32_members_rating_and_commenting_through_the_site_at_once():
     stats = TitleStats.objects.get(pk=title.pk)
     assert (stats.rating_count, stats.rating_sum) == (32, sum(n % 6 for n in range(32)))
     assert (stats.comment_count, stats.disagree_count) == (16, 16)
+    assert MentionStats.objects.get(pk=listing.pk).too_high_count == 16
     assert recount_all() == []

@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalogue.models import Mention
 from reviews.models import Comment
 
-from .factories import comment, make_catalogue, make_title, rate
+from .factories import comment, make_catalogue, make_source, make_title, mention, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,62 @@ def test_before_anyone_rates_the_catalogue_fills_the_shelf_with_a_note(client, d
     assert "Not enough ratings yet to rank anything" in html
 
 
+def card_reasons(markup):
+    return re.findall(r'<span class="card-reason">(.*?)</span>', markup)
+
+
+@pytest.fixture
+def two_articles(db):
+    """Two articles' rankings: movies and series in the first, one list in the second."""
+    first, second = make_source("Twenty-one stories"), make_source("Ten more")
+    movies = [make_title(f"Movie {rank}") for rank in (1, 2, 3)]
+    series = [make_title(f"Series {rank}", kind="series") for rank in (1, 2)]
+    for rank, title in enumerate(movies, start=1):
+        mention(title, first, rank, Mention.Section.MOVIES)
+    for rank, title in enumerate(series, start=1):
+        mention(title, first, rank, Mention.Section.SERIES)
+    mention(make_title("Ten more first"), second, 1)
+    mention(series[0], second, 2)  # in both articles: shown once, as its #1
+    mention(make_title("Ten more third"), second, 3)
+    mention(make_title("Aardvark"), first, 1, Mention.Section.ALSO)
+    make_title("Abacus")  # first in the alphabet, in no article
+    return movies, series
+
+
+def test_a_fresh_site_shows_each_articles_first_picks(client, two_articles):
+    html = client.get("/").content.decode()
+    shelf = section(html, "saddest-heading")
+    assert "The lists' first picks</h2>" in html
+    assert "here are each article's #1 and #2" in shelf
+    assert card_names(shelf) == ["Movie 1", "Series 1", "Ten more first", "Movie 2", "Series 2"]
+    assert card_reasons(shelf) == [
+        "#1 movie in Twenty-one stories",
+        "#1 series in Twenty-one stories",
+        "#1 in Ten more",
+        "#2 movie in Twenty-one stories",
+        "#2 series in Twenty-one stories",
+    ]
+
+
+def test_the_community_chart_takes_over_once_a_title_has_enough_ratings(client, two_articles):
+    movies, _ = two_articles
+    rate(movies[2], [5, 5, 5, 5, 4])
+    html = client.get("/").content.decode()
+    shelf = section(html, "saddest-heading")
+    assert "The saddest right now</h2>" in html
+    assert "first picks" not in html
+    assert card_names(shelf)[0] == "Movie 3"
+    assert not card_reasons(shelf)
+
+
+def test_the_first_picks_take_the_same_queries_as_the_chart(
+    client, two_articles, django_assert_num_queries
+):
+    # Saddest (with the picks as subqueries), most disputed, newest comments.
+    with django_assert_num_queries(3):
+        client.get("/")
+
+
 def test_the_saddest_prefer_titles_with_five_ratings(client, db):
     settled = make_title("Settled")
     rate(settled, [4, 4, 4, 4, 3])
@@ -75,6 +132,24 @@ def test_the_most_disputed_are_titles_with_a_stance_most_disagreeing_first(clien
     assert re.findall(r'<a href="/titles/[^"]+/">(.*?)</a>', disputed) == ["All out", "Half"]
     assert "disagree with the list: 1 of 2 comments taking a side" in disputed
     assert "Calm" not in disputed
+
+
+def test_three_of_four_disagreeing_outrank_one_lone_disagreement(client, db):
+    lone, three_of_four = make_title("Lone"), make_title("Three of four")
+    comment(lone, stance="disagree")
+    for stance in ["disagree", "disagree", "disagree", "agree"]:
+        comment(three_of_four, stance=stance)
+    disputed = section(client.get("/").content.decode(), "disputed-heading")
+    assert re.findall(r'<a href="/titles/[^"]+/">(.*?)</a>', disputed) == ["Three of four", "Lone"]
+    assert "disagree with the list: 3 of 4 comments taking a side" in disputed
+    assert "disagree with the list: 1 of 1 comment taking a side" in disputed
+
+
+def test_titles_everyone_agrees_with_are_not_disputed(client, db):
+    comment(make_title("Agreed"), stance="agree")
+    html = client.get("/").content.decode()
+    assert "Agreed" not in section(html, "disputed-heading")
+    assert "Nobody has argued with the lists yet." in html
 
 
 def test_the_newest_visible_comments_show_with_spoilers_folded(client, db):
@@ -104,7 +179,8 @@ def test_home_takes_the_same_queries_whatever_the_catalogue_size(
     # Saddest, most disputed, newest comments (with authors and titles).
     with django_assert_num_queries(3):
         html = client.get("/").content.decode()
-    assert len(card_names(section(html, "saddest-heading"))) == min(size, 8)
+    # Three ratings a title is a young chart: the list's #1 and #2 fill the shelf.
+    assert len(card_names(section(html, "saddest-heading"))) == 2
     assert "Hurt." in html
 
 

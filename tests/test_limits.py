@@ -26,6 +26,15 @@ def age_comments(minutes):
 
 
 @pytest.mark.django_db
+def test_a_limit_of_one_comment_is_told_in_the_singular(reader_client, grave, settings, unchanged):
+    settings.COMMENTS_PER_MINUTE = 1
+    post(reader_client, "The only one")
+    with unchanged():
+        html = post(reader_client, "A second").content.decode()
+    assert "You have posted 1 comment in the last minute, the most we allow." in html
+
+
+@pytest.mark.django_db
 def test_a_sixth_comment_within_a_minute_waits(reader_client, grave, unchanged):
     for n in range(5):
         post(reader_client, f"Thought {n}")

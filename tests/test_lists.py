@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Mention, Source, Title
 
-from .factories import make_catalogue, make_source, make_title, mention, rate
+from .factories import comment, make_catalogue, make_source, make_title, mention, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,23 @@ def test_the_community_ranks_the_same_titles_by_tear_score(client, ranked_list):
         "number-1",
     ]
     assert "Number 6</a>: #6 in the article, #1 for the community" in html
+
+
+def test_three_of_four_disagreeing_are_more_disputed_than_one_lone_disagreement(
+    client, ranked_list
+):
+    comment(ranked_list[0], stance="disagree")
+    for stance in ["disagree", "disagree", "disagree", "agree"]:
+        comment(ranked_list[3], stance=stance)
+    comment(ranked_list[4], stance="agree")
+    html = ranking_section(client.get("/lists/").content.decode(), "ranked-list-ranked")
+    disputed = html.split("Most disputed placements:", 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r"<li>(.*?)</li>", disputed) == [
+        '<a href="/titles/number-4/">Number 4</a>: 3 of 4 comments taking a side disagree '
+        "with the list",
+        '<a href="/titles/number-1/">Number 1</a>: 1 of 1 comment taking a side disagrees '
+        "with the list",
+    ]
 
 
 def test_small_gaps_are_not_marked(client, ranked_list):

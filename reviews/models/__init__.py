@@ -14,8 +14,11 @@ from reviews.models.members import (
     ReportedCommentQuerySet,
     Stance,
     TearLevel,
+    listing_name,
+    stance_problem,
 )
 from reviews.models.title_stats import (
+    MentionStats,
     RatedTitle,
     RatedTitleQuerySet,
     TearPrior,
@@ -34,6 +37,9 @@ __all__ = [
     "ReportedCommentQuerySet",
     "Stance",
     "TearLevel",
+    "listing_name",
+    "stance_problem",
+    "MentionStats",
     "RatedTitle",
     "RatedTitleQuerySet",
     "TearPrior",

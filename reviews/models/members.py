@@ -13,9 +13,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from catalogue.models import Title
+from catalogue.models import Mention, Title
 from reviews.models.title_stats import TearPrior
 
 
@@ -105,11 +106,72 @@ class Rating(models.Model):
 
 
 class Stance(models.TextChoices):
-    """What a comment says about the article's placement of the title."""
+    """
+    What a comment says about one listing of the title (Comment.mention): for a ranked
+    listing, ranked too high, about right or too low; for an unranked recommendation,
+    whether it belongs on the list.
+
+    AGREE is "about right" (or "belongs on the list"): the value comments stored before
+    a stance named its direction, kept as it was. DISAGREE is the old "disagrees with
+    the list", whose direction nobody said: old comments keep it and it still counts as
+    a disagreement, but the form no longer offers it.
+    """
 
     NONE = "none", "No stance"
     AGREE = "agree", "Agrees with the list"
+    TOO_HIGH = "too_high", "Ranked too high"
+    TOO_LOW = "too_low", "Ranked too low"
+    OFF_LIST = "off_list", "Does not belong on the list"
     DISAGREE = "disagree", "Disagrees with the list"
+
+
+# The stances that say the list is wrong: what TitleStats.disagree_count counts.
+DISAGREEING = [Stance.TOO_HIGH, Stance.TOO_LOW, Stance.OFF_LIST, Stance.DISAGREE]
+# Only a ranked listing can be too high or too low; only a recommendation can be off.
+RANKED_STANCES = [Stance.TOO_HIGH, Stance.AGREE, Stance.TOO_LOW]
+UNRANKED_STANCES = [Stance.AGREE, Stance.OFF_LIST]
+
+
+def is_unranked(mention):
+    """An article's "also recommended" listing comes without a rank to disagree with."""
+    return mention.section == Mention.Section.ALSO
+
+
+def listing_name(mention):
+    """Where the article lists the title: "#2 movie in …", "also recommended in …"."""
+    return f"{mention.description} in {mention.source.name}"
+
+
+def stance_problem(title, stance, mention):
+    """
+    Why `stance` about `mention` cannot be said of `title` (a sentence), or "" when it
+    can: a stance is about one of the title's own listings, and one that fits it.
+    """
+    if stance == Stance.NONE:
+        return ""
+    if stance not in (*RANKED_STANCES, *UNRANKED_STANCES):
+        return "Choose one of the answers shown."
+    if mention is None:
+        return "Choose which list your answer is about."
+    if mention.title_id != title.pk:
+        return "That listing is not one of this title's; choose one of the lists shown."
+    allowed = UNRANKED_STANCES if is_unranked(mention) else RANKED_STANCES
+    if stance not in allowed:
+        if is_unranked(mention):
+            return "That list recommends it without a rank: say whether it belongs there."
+        return "That list ranks it: say whether it is ranked too high, about right or too low."
+    return ""
+
+
+def refused_stance(title, stance, mention):
+    """
+    stance_problem() as the model applies it to every write: a stance without a listing
+    is still accepted in the old form ("agrees" or "disagrees with the list") that
+    comments had before stances named a listing; the form asks for a listing.
+    """
+    if mention is None and stance in (Stance.AGREE, Stance.DISAGREE):
+        return ""
+    return stance_problem(title, stance, mention)
 
 
 class CommentLimitReached(Exception):
@@ -121,11 +183,26 @@ class CommentQuerySet(models.QuerySet):
         """Comments the public sees: not hidden by a moderator."""
         return self.filter(is_hidden=False)
 
-    def post(self, user, title, body, is_spoiler=False, stance=Stance.NONE):
-        """Publish a comment; a trigger counts it in the title's stats."""
-        return self.create(user=user, title=title, body=body, is_spoiler=is_spoiler, stance=stance)
+    def post(self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None):
+        """
+        Publish a comment; triggers count it in the title's stats and its stance in the
+        listing's (MentionStats). A stance that does not fit the listing is refused
+        with ValueError (the form says why before it gets here).
+        """
+        if problem := refused_stance(title, stance, mention):
+            raise ValueError(problem)
+        return self.create(
+            user=user,
+            title=title,
+            body=body,
+            is_spoiler=is_spoiler,
+            stance=stance,
+            mention=mention if stance != Stance.NONE else None,
+        )
 
-    def post_from_member(self, user, title, body, is_spoiler=False, stance=Stance.NONE):
+    def post_from_member(
+        self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None
+    ):
         """
         Post a comment as the comment form does: refused with CommentLimitReached past
         settings.COMMENTS_PER_MINUTE or COMMENTS_PER_DAY, and a double submit of the same
@@ -153,17 +230,20 @@ class CommentQuerySet(models.QuerySet):
             counts = recent.aggregate(
                 day=Count("pk"), minute=Count("pk", filter=Q(created_at__gt=minute_ago))
             )
-            if counts["minute"] >= settings.COMMENTS_PER_MINUTE:
+            minute, day = counts["minute"], counts["day"]
+            if minute >= settings.COMMENTS_PER_MINUTE:
                 raise CommentLimitReached(
-                    f"You have posted {counts['minute']} comments in the last minute, the "
-                    "most we allow. Please wait a minute and post again."
+                    f"You have posted {minute} comment{pluralize(minute)} in the last minute, "
+                    "the most we allow. Please wait a minute and post again."
                 )
-            if counts["day"] >= settings.COMMENTS_PER_DAY:
+            if day >= settings.COMMENTS_PER_DAY:
                 raise CommentLimitReached(
-                    f"You have posted {counts['day']} comments in the last 24 hours, the "
+                    f"You have posted {day} comment{pluralize(day)} in the last 24 hours, the "
                     "most we allow in a day. Please come back tomorrow."
                 )
-            return self.post(user, title, body, is_spoiler=is_spoiler, stance=stance)
+            return self.post(
+                user, title, body, is_spoiler=is_spoiler, stance=stance, mention=mention
+            )
 
 
 class Comment(models.Model):
@@ -185,6 +265,16 @@ class Comment(models.Model):
     body = models.TextField(max_length=5000)
     is_spoiler = models.BooleanField("contains spoilers", default=False)
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.NONE)
+    # Which of the title's listings the stance is about. Comments from before stances
+    # named a listing have none; a listing a curator deletes leaves the stance without.
+    mention = models.ForeignKey(
+        Mention,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        help_text="The listing (article, section, rank) the stance is about.",
+    )
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -194,7 +284,7 @@ class Comment(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(stance__in=["none", "agree", "disagree"]), name="comment_stance_known"
+                condition=Q(stance__in=Stance.values), name="comment_stance_known"
             ),
         ]
         indexes = [
@@ -213,16 +303,50 @@ class Comment(models.Model):
         """This comment's row, locked for the rest of the transaction (None if deleted)."""
         return type(self).objects.select_for_update().filter(pk=self.pk).first()
 
-    def edit(self, body, is_spoiler, stance):
-        """The author's edit: marked as edited (a changed stance moves the dispute counts)."""
+    @property
+    def stance_text(self):
+        """The stance in words, naming the listing: "Ranked too high: #2 movie in …"."""
+        if self.stance == Stance.NONE:
+            return ""
+        mention = self.mention
+        if mention is None:
+            return self.get_stance_display()
+        if self.stance == Stance.AGREE:
+            said = "Belongs on the list" if is_unranked(mention) else "Ranked about right"
+        else:
+            said = self.get_stance_display()
+        return f"{said}: {listing_name(mention)}"
+
+    def edit(self, body, is_spoiler, stance, mention=None):
+        """
+        The author's edit: marked as edited (a changed stance or listing moves the
+        counts). A stance that does not fit the listing is refused with ValueError.
+        """
+        if problem := refused_stance(self.title, stance, mention):
+            raise ValueError(problem)
         with transaction.atomic():
             current = self._locked()
             if current is None:
                 raise Comment.DoesNotExist
             self.body, self.is_spoiler, self.stance = body, is_spoiler, stance
+            self.mention = mention if stance != Stance.NONE else None
             self.is_hidden = current.is_hidden
             self.edited_at = timezone.now()
-            self.save(update_fields=["body", "is_spoiler", "stance", "edited_at"])
+            self.save(update_fields=["body", "is_spoiler", "stance", "mention", "edited_at"])
+
+    def report_reasons(self):
+        """
+        The reasons members gave when they reported this comment, most given first, as
+        labels: what its author is shown when a moderator hid it (moderators act on
+        reports, and record no reason of their own).
+        """
+        reasons = (
+            self.reports.order_by()
+            .values("reason")
+            .annotate(times=Count("pk"))
+            .order_by("-times", "reason")
+        )
+        return [Report.Reason(row["reason"]).label for row in reasons]
 
     def remove(self):
         """The author deletes the comment; a visible one leaves the counts."""

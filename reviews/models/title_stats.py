@@ -14,15 +14,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from catalogue.models import Title, TitleQuerySet
+from catalogue.models import Mention, Title, TitleQuerySet
 
 logger = logging.getLogger(__name__)
 
 # Scores that differ by less than this are the same score written twice.
 SCORE_TOLERANCE = 1e-9
+
+# The dispute share counts this many phantom comments agreeing with the list beside the
+# real ones: disagree / (took a side + 2). One lone disagreement (1/3) then ranks below
+# three of four (3/6), a title nobody took a side on stays at 0, and the share nears
+# the plain one as more members take a side. A damped share rather than a Wilson
+# bound: plain arithmetic that any database computes without a square root.
+DISPUTE_PRIOR_AGREEMENTS = 2
 
 
 def lock_writers_out():
@@ -219,11 +226,40 @@ class TitleStats(models.Model):
         return whole_percentages(self.distribution)
 
 
+class MentionStats(models.Model):
+    """
+    Running totals of the visible comments' stances about one listing of a title (an
+    article's mention of it), so that the lists page shows which way members lean
+    without counting comments. Kept by the same triggers as TitleStats; a listing gets
+    its row with the first stance about it (pages read a missing row as all zeros).
+    """
+
+    mention = models.OneToOneField(
+        Mention, on_delete=models.CASCADE, primary_key=True, related_name="stance_stats"
+    )
+    agree_count = models.PositiveIntegerField(
+        default=0, help_text="Ranked about right, or belongs on the list."
+    )
+    too_high_count = models.PositiveIntegerField(default=0)
+    too_low_count = models.PositiveIntegerField(default=0)
+    off_list_count = models.PositiveIntegerField(
+        default=0, help_text="Does not belong on the list."
+    )
+
+    class Meta:
+        verbose_name_plural = "mention stats"
+
+    def __str__(self):
+        return f"Stances on mention {self.mention_id}"
+
+
 class RatedTitleQuerySet(TitleQuerySet):
     def with_stats(self):
         """
         Join each title's stats (an inner join: every title has its row) and annotate
-        tear_score, rating_count, comment_count, stance_count and dispute_share.
+        tear_score, rating_count, comment_count, stance_count and dispute_share
+        (the share of comments taking a side that disagree with the list, damped by
+        DISPUTE_PRIOR_AGREEMENTS so that a lone disagreement does not top the chart).
         """
         return (
             self.filter(stats__isnull=False)
@@ -235,10 +271,11 @@ class RatedTitleQuerySet(TitleQuerySet):
                 stance_count=F("stats__stance_count"),
                 # No Case/When here: a condition in an annotation would turn the join
                 # into an outer one, and the saddest-first index could not be used.
-                dispute_share=Coalesce(
-                    Cast(F("stats__disagree_count"), models.FloatField())
-                    / NullIf(Cast(F("stats__stance_count"), models.FloatField()), 0.0),
-                    0.0,
+                # The denominator is never 0, so no NullIf is needed either.
+                dispute_share=Cast(F("stats__disagree_count"), models.FloatField())
+                / Cast(
+                    F("stats__stance_count") + Value(DISPUTE_PRIOR_AGREEMENTS),
+                    models.FloatField(),
                 ),
             )
         )

@@ -3,6 +3,8 @@
 import re
 
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -23,6 +25,22 @@ def tear_name(tears):
         return TearLevel(int(tears)).label
     except (TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def moment(value):
+    """
+    A moment as <time>: the date and time with their zone ("29 Nov 2026, 19:10 UTC"),
+    the full date on hover, the exact instant in `datetime`. Written out rather than
+    "3 hours ago": these parts are cached and shared, where a relative time goes stale.
+    """
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(timespec="seconds"),
+        date_format(local, "l j F Y, H:i:s T"),
+        date_format(local, "j M Y, H:i T"),
+    )
 
 
 def _linked(text):

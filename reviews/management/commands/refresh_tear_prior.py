@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 
 from reviews.models import TearPrior
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Tear prior {before.mean:.4f} → {prior.mean:.4f} "
-                f"(weight {prior.weight}, over {prior.rating_count} ratings); every title "
+                f"(weight {prior.weight}, over {prior.rating_count} "
+                f"rating{pluralize(prior.rating_count)}); every title "
                 "re-scored."
             )
         )
