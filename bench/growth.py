@@ -2,16 +2,16 @@
 How each page's build time grows with the data: every page built afresh, in-process,
 for a visitor and for a signed-in member, against an already seeded database.
 
-    DATABASE_URL=... python bench/growth.py    -> bench/results/growth-<database>-<scale>.md
-    python bench/growth.py --compare 1x 10x    -> each page's ratio, against 1.5×
+    DATABASE_URL=URL python bench/growth.py         -> bench/results/growth-<database>-<scale>.md
+    DATABASE_URL=URL python bench/growth.py 1x=URL 10x=URL2    -> the same for both, in turns
+    python bench/growth.py --compare 1x 10x         -> each page's ratio, against 1.5×
 
 <scale> is the seed's size in seed_demo's terms (`--scale`; 1x is its defaults), read
 from the number of ratings unless --scale names it. Nothing is cached
 (FRESHNESS_SECONDS=0), so every load runs every query its page makes. Each page is
-loaded once to warm up and count its queries, then --runs times, the pages taking
-turns so that a busy moment on the machine slows all of them alike; the median is kept.
-Everything runs in one transaction that is rolled back, so the member's session leaves
-nothing behind.
+built --runs times, in rounds (see measure), and the median is kept. Measuring two
+databases in turns is the fair comparison on a shared machine: run one after the
+other, they meet different loads.
 """
 
 import argparse
@@ -32,6 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -41,6 +42,7 @@ from bench.plans import data_line  # noqa: E402
 from catalogue.models import Theme  # noqa: E402
 from reviews.demo import BASE_COUNTS  # noqa: E402
 from reviews.models import Rating  # noqa: E402
+from sadlist.settings import database_from_url  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LIMIT = 1.5  # no page may take more than this many times longer at 10x than at 1x
@@ -92,32 +94,58 @@ def load(browser, label, who, path, member):
         raise SystemExit(f"{label} ({who}) {path} was not built for the signed-in member")
 
 
-def measure(runs):
+def use(database):
+    """Point Django's connection at `database` (a DATABASES entry); None leaves it."""
+    if database is not None:
+        connection.close()
+        connection.settings_dict.update(database)
+
+
+def measure(runs, databases=(None,)):
     """
-    [(label, who, path, queries, [ms, ...])] for every page and both kinds of reader,
-    and the line describing what the pages are about. Nothing is kept.
+    For each of `databases` (DATABASES entries; None is the configured one): every
+    page's [(label, who, path, queries, [ms, ...])] for both kinds of reader, and the
+    line describing what the pages are about. The databases take turns, a round of
+    every page each, so that a busy minute on the machine slows them alike. Each round
+    signs the member in and builds every page once untimed, to warm the new connection;
+    the round is then rolled back, so nothing is kept.
     """
     settings = {
         "FRESHNESS_SECONDS": 0,
         "ALLOWED_HOSTS": ["testserver"],
         "SECURE_SSL_REDIRECT": False,
     }
-    with override_settings(**settings), transaction.atomic():
-        about = subjects()
-        browsers = {"visitor": Client(), "member": Client()}
-        browsers["member"].force_login(about["member"])
-        loads = [(label, who, path.format(**about)) for label, path in PAGES for who in WHO]
-        rows = []
-        for label, who, path in loads:
-            with CaptureQueriesContext(connection) as queries:
-                load(browsers[who], label, who, path, about["member"])
-            rows.append((label, who, path, len(queries), []))
+    results = [None] * len(databases)
+    with override_settings(**settings):
         for _ in range(runs):
-            for label, who, path, _, times in rows:
-                started = time.perf_counter()
-                load(browsers[who], label, who, path, about["member"])
-                times.append((time.perf_counter() - started) * 1000)
-        transaction.set_rollback(True)
+            for index, database in enumerate(databases):
+                use(database)
+                with transaction.atomic():
+                    results[index] = measure_round(results[index])
+                    transaction.set_rollback(True)
+    return [(rows, described) for rows, described in results]
+
+
+def measure_round(previous):
+    """One timed build of every page, after an untimed one; adds to `previous`' rows."""
+    about = subjects()
+    browsers = {"visitor": Client(), "member": Client()}
+    browsers["member"].force_login(about["member"])
+    loads = [(label, who, path.format(**about)) for label, path in PAGES for who in WHO]
+    counted = []
+    for label, who, path in loads:
+        with CaptureQueriesContext(connection) as queries:
+            load(browsers[who], label, who, path, about["member"])
+        counted.append(len(queries))
+    rows = (
+        previous[0]
+        if previous
+        else [(*load, queries, []) for load, queries in zip(loads, counted, strict=True)]
+    )
+    for label, who, path, _, times in rows:
+        started = time.perf_counter()
+        load(browsers[who], label, who, path, about["member"])
+        times.append((time.perf_counter() - started) * 1000)
     return rows, about["described"]
 
 
@@ -140,7 +168,8 @@ def write(rows, described, scale, runs):
         f"- {described}",
         "- each page built in-process by Django's test client, nothing cached "
         f"(FRESHNESS_SECONDS=0), one request at a time; median and fastest of {runs} "
-        "builds, after one that warms up and counts the queries",
+        "rounds, each timing a build after an untimed one (which warms the round's new "
+        "connection and counts the queries)",
         f"- load average before the run: {os.getloadavg()[0]:.2f} "
         "(anything else running slows every figure)",
         "",
@@ -206,6 +235,13 @@ def main():
     parser.add_argument("--runs", type=int, default=9, help="timed builds of each page")
     parser.add_argument("--scale", help="the name of the data's size (default: from its ratings)")
     parser.add_argument(
+        "databases",
+        nargs="*",
+        metavar="SCALE=DATABASE_URL",
+        help="measure these databases in turns instead of DATABASE_URL's, such as "
+        "1x=postgres://…/sadlist_1x 10x=postgres://…/sadlist_10x",
+    )
+    parser.add_argument(
         "--compare",
         nargs=2,
         metavar=("BASE", "GROWN"),
@@ -235,13 +271,33 @@ def main():
     if arguments.runs < 1:
         raise SystemExit("--runs must be 1 or more.")
     logging.disable(logging.INFO)  # a line per request would bury the summary
-    scale = arguments.scale or scale_of_data()
-    rows, described = measure(arguments.runs)
-    output = RESULTS / f"growth-{database}-{scale}.md"
-    output.write_text(write(rows, described, scale, arguments.runs))
-    for label, who, _, queries, times in rows:
-        print(f"{label:<28} {who:<8} {queries:>3} queries {statistics.median(times):8.1f} ms")
-    print(f"Written to {output.relative_to(RESULTS.parent.parent)}")
+    if arguments.databases:
+        scales, databases = zip(*(parse_pair(pair) for pair in arguments.databases), strict=True)
+    else:
+        scales, databases = [arguments.scale or scale_of_data()], [None]
+    measured = measure(arguments.runs, databases)
+    for scale, database, (rows, described) in zip(scales, databases, measured, strict=True):
+        use(database)  # the header reads the data's size from it
+        output = RESULTS / f"growth-{DATABASES[connection.vendor][0]}-{scale}.md"
+        output.write_text(write(rows, described, scale, arguments.runs))
+        print(f"{scale}: written to {output.relative_to(RESULTS.parent.parent)}")
+        for label, who, _, queries, times in rows:
+            print(f"  {label:<28} {who:<8} {queries:>3} queries {statistics.median(times):8.1f} ms")
+
+
+def parse_pair(pair):
+    """'10x=postgres://…' as ('10x', its DATABASES entry)."""
+    scale, _, url = pair.partition("=")
+    if not (scale and url):
+        raise SystemExit(f"Give each database as SCALE=DATABASE_URL, not {pair!r}.")
+    try:
+        database = database_from_url(url)
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"{scale}: {error}") from None
+    # The connection switches databases, not drivers.
+    if database["ENGINE"] != connection.settings_dict["ENGINE"]:
+        raise SystemExit(f"{scale}: set DATABASE_URL to a database of the same kind as {url}.")
+    return scale, database
 
 
 if __name__ == "__main__":

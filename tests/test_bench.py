@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
 
 from reviews.models import Rating
@@ -83,7 +84,7 @@ def growth(small_demo):
 
 
 def test_growth_builds_every_page_for_a_visitor_and_a_signed_in_member(growth):
-    rows, described = growth.measure(runs=2)
+    [(rows, described)] = growth.measure(runs=2)
     assert [(label, who) for label, who, *_ in rows] == [
         (label, who) for label, _ in growth.PAGES for who in growth.WHO
     ]
@@ -131,3 +132,17 @@ def test_growth_results_read_back_and_compare_against_the_limit(growth, tmp_path
 def test_growth_compare_needs_both_results(growth, tmp_path):
     with pytest.raises(SystemExit, match="^No results at .*: run bench/growth.py on that"):
         growth.read(tmp_path / "growth-postgres-10x.md")
+
+
+def test_growth_measures_databases_in_turns(growth):
+    first, second = growth.measure(runs=1, databases=[None, None])
+    assert [row[:4] for row in first[0]] == [row[:4] for row in second[0]]
+    assert all(len(times) == 1 for *_, times in first[0] + second[0])
+
+
+def test_growth_takes_databases_as_scale_and_url_of_the_configured_kind(growth):
+    with pytest.raises(SystemExit, match="as SCALE=DATABASE_URL, not '10x'"):
+        growth.parse_pair("10x")
+    other = "sqlite:///other.sqlite3" if connection.vendor == "postgresql" else "postgres:///other"
+    with pytest.raises(SystemExit, match="^10x: set DATABASE_URL to a database of the same kind"):
+        growth.parse_pair(f"10x={other}")
