@@ -84,11 +84,13 @@ def _postgresql_secondary(cursor, table):
 
 
 @contextlib.contextmanager
-def without_secondary_indexes(*models):
+def without_secondary_indexes(*models, track=iter):
     """
     Drop the secondary indexes (and, on PostgreSQL, unique and foreign-key constraints)
     of `models`' tables for the duration of the block and rebuild them after it. Must
     run inside a transaction: if the block fails, the rollback restores them.
+    `track` is given the list of rebuild statements and returns them as an iterable,
+    to show progress: on a large load the rebuild takes as long as a table's rows.
     """
     quote = connection.ops.quote_name
     rebuild = []
@@ -119,7 +121,7 @@ def without_secondary_indexes(*models):
                 rebuild.insert(0, definition)  # indexes before the constraints that use them
     yield
     with connection.cursor() as cursor:
-        for statement in rebuild:
+        for statement in track(rebuild):
             cursor.execute(statement)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -12,6 +12,8 @@ import bisect
 import datetime
 import functools
 import itertools
+import operator
+import re
 
 from django.utils.text import slugify
 
@@ -40,6 +42,9 @@ MEMBER_PREFIX = "demo"
 MEMBER_EMAIL_DOMAIN = "demo.invalid"  # a reserved domain: no demo mail can ever be delivered
 FIRST_YEAR, LAST_YEAR = 1970, 2025
 UNPUBLISHED_EVERY = 100  # one demo title in a hundred is unpublished, as curators hide some
+
+# seed_demo's numbers at 1x, the scale bench/README.md's page figures are measured at.
+BASE_COUNTS = {"titles": 10_000, "members": 100_000, "ratings": 1_000_000, "comments": 200_000}
 
 # Tear levels are drawn around each title's own "sadness" with this spread.
 TEAR_SPREAD = 1.1
@@ -76,6 +81,21 @@ def stamp(second):
 def moment(rng, start, end):
     """A random whole second in [start, end); faster than randrange, which matters here."""
     return start + int(rng.random() * (end - start))
+
+
+def scaled_counts(scale):
+    """
+    The four counts for a scale written as "<N>x": 1x is BASE_COUNTS, 10x ten times each,
+    0.1x a tenth. ValueError, with a one-line reason, for anything else.
+    """
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)x", scale.strip().lower())
+    factor = float(match[1]) if match else 0
+    if not factor:
+        raise ValueError(
+            f"--scale takes a number of times the default data, such as 1x, 2x, 10x "
+            f"or 0.1x, not {scale!r}."
+        )
+    return {name: round(count * factor) for name, count in BASE_COUNTS.items()}
 
 
 def member_username(number):
@@ -222,12 +242,12 @@ def _title_window(year):
     return max(WINDOW[0], int(release.total_seconds())), WINDOW[1]
 
 
-def rating_rows(rng, titles, member_ids, total):
+def planned_ratings(rng, titles, member_ids, total):
     """
-    (user_id, title_id, tears, created_at, updated_at) rows in time order: each title's
-    share follows its popularity, its raters are distinct members, and its tears are
-    drawn around a sadness of its own, so titles differ as real ones do.
-    `titles` is [(title_id, year)] from most to least popular.
+    Every rating as (user_id, title_id, tears, created, updated), seconds of WINDOW, in
+    time order: each title's share follows its popularity, its raters are distinct
+    members, and its tears are drawn around a sadness of its own, so titles differ as
+    real ones do. `titles` is [(title_id, year)] from most to least popular.
     """
     counts = allocate(total, popularity(len(titles)), len(member_ids))
     rows = []
@@ -245,10 +265,15 @@ def rating_rows(rng, titles, member_ids, total):
             updated = created if rng.random() < 0.9 else moment(rng, created, end)
             rows.append((user_id, title_id, level, created, updated))
     # Rows go in in time order, as a live site writes them, so that no title's ratings
-    # sit together on disk unrealistically.
-    created = [row[3] for row in rows]
-    for index in sorted(range(len(rows)), key=created.__getitem__):
-        user_id, title_id, level, created_at, updated_at = rows[index]
+    # sit together on disk unrealistically. (The sort is stable: equal times keep the
+    # order they were drawn in, so a seed always gives the same rows.)
+    rows.sort(key=operator.itemgetter(3))
+    return rows
+
+
+def rating_rows(planned):
+    """`planned_ratings` as rows for RATING_COLUMNS, their times written out as text."""
+    for user_id, title_id, level, created_at, updated_at in planned:
         created_text = stamp(created_at)
         yield (
             user_id,

@@ -4,7 +4,9 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl
 
 import pytest
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
 
 from reviews.models import Rating
@@ -73,3 +75,74 @@ def test_every_page_the_benchmark_loads_is_one_the_site_takes_as_asked(prepare, 
         assert response.status_code == 200, url
         if "page=" not in url:  # a small seed has no page 200; the full scale has 418
             assert "We could not use all of your request" not in response.content.decode(), url
+
+
+@pytest.fixture
+def growth(small_demo):
+    """bench/growth.py, on a small seeded database."""
+    return bench_script("growth")
+
+
+def test_growth_builds_every_page_for_a_visitor_and_a_signed_in_member(growth):
+    [(rows, described)] = growth.measure(runs=2)
+    assert [(label, who) for label, who, *_ in rows] == [
+        (label, who) for label, _ in growth.PAGES for who in growth.WHO
+    ]
+    for label, _, path, queries, times in rows:
+        assert "{" not in path, f"{label}: every placeholder is filled"
+        assert queries > 0, label
+        assert len(times) == 2 and all(ms > 0 for ms in times), label
+    counts = {(label, who): queries for label, who, _, queries, _ in rows}
+    # The member's session and account are read on top of what a visitor's page reads.
+    assert all(counts[label, "member"] > counts[label, "visitor"] for label, _ in growth.PAGES)
+    popular, median = growth.prepare.popular_and_median()
+    assert popular.rating_count > median.rating_count
+    assert f"most-rated title: `{popular.title.slug}` ({popular.rating_count} ratings" in described
+    assert f"typical (median) title: `{median.title.slug}`" in described
+    assert not Session.objects.exists(), "the member's session is rolled back with the rest"
+
+
+def test_growth_refuses_a_page_not_built_for_the_member(growth):
+    member = get_user_model().objects.order_by("pk").first()
+    with pytest.raises(SystemExit, match="home \\(member\\) / was not built for the signed-in"):
+        growth.load(Client(), "home", "member", "/", member)
+    with pytest.raises(SystemExit, match="answered 404"):
+        growth.load(Client(), "a theme", "visitor", "/themes/no-such-theme/", member)
+
+
+def test_growth_results_read_back_and_compare_against_the_limit(growth, tmp_path):
+    def results(scale, home, browse):
+        rows = [
+            ("home", "visitor", "/", 3, home),
+            ("browse", "member", "/titles/", 7, browse),
+        ]
+        path = tmp_path / f"growth-postgres-{scale}.md"
+        path.write_text(growth.write(rows, "about the pages", scale, len(home)))
+        return growth.read(path)
+
+    base = results("1x", [10.0, 12.0, 11.0], [20.0, 19.0, 21.0])
+    assert base == {("home", "visitor"): (3, 11.0), ("browse", "member"): (7, 20.0)}
+    grown = results("10x", [16.5, 16.0, 17.0], [30.2, 31.0, 29.0])
+    table, over = growth.compare(base, grown, "1x", "10x")
+    assert "| home | visitor | 3 | 11.0 | 16.5 | 1.50 | within 1.5× |" in table
+    assert "| browse | member | 7 | 20.0 | 30.2 | 1.51 | **over 1.5×** |" in table
+    assert over == [("browse", "member")]
+
+
+def test_growth_compare_needs_both_results(growth, tmp_path):
+    with pytest.raises(SystemExit, match="^No results at .*: run bench/growth.py on that"):
+        growth.read(tmp_path / "growth-postgres-10x.md")
+
+
+def test_growth_measures_databases_in_turns(growth):
+    first, second = growth.measure(runs=1, databases=[None, None])
+    assert [row[:4] for row in first[0]] == [row[:4] for row in second[0]]
+    assert all(len(times) == 1 for *_, times in first[0] + second[0])
+
+
+def test_growth_takes_databases_as_scale_and_url_of_the_configured_kind(growth):
+    with pytest.raises(SystemExit, match="as SCALE=DATABASE_URL, not '10x'"):
+        growth.parse_pair("10x")
+    other = "sqlite:///other.sqlite3" if connection.vendor == "postgresql" else "postgres:///other"
+    with pytest.raises(SystemExit, match="^10x: set DATABASE_URL to a database of the same kind"):
+        growth.parse_pair(f"10x={other}")

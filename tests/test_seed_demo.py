@@ -15,6 +15,7 @@ from django.test import Client
 from catalogue.models import Theme, Title
 from reviews import demo
 from reviews.demo import MEMBER_EMAIL_DOMAIN
+from reviews.management.commands import seed_demo
 from reviews.models import Comment, Rating, Report, TearPrior, TitleStats
 from reviews.stats import COUNTERS, recount_all
 
@@ -131,7 +132,17 @@ def test_it_adds_the_numbers_asked_for_with_exact_stats(real_catalogue):
     assert TearPrior.current().mean == pytest.approx(total / count), "the prior is the new mean"
     assert "Added 200 members, 50 titles, 2,000 ratings, 300 comments" in output
     assert "stats are exact" in output
-    for step in ("members", "titles", "ratings", "comments", "stats counted"):
+    for step in (
+        "members",
+        "titles",
+        "plan ratings",
+        "ratings",
+        "plan comments",
+        "comments",
+        "rebuild indexes",
+        "count stats",
+        "score titles",
+    ):
         assert step in progress
 
 
@@ -241,6 +252,54 @@ def test_bad_arguments_are_refused_and_nothing_is_written(real_catalogue, option
     with pytest.raises(CommandError, match=message):
         seed(**options)
     assert everything() == before
+
+
+def test_a_scale_sets_all_four_counts(real_catalogue):
+    output, _ = seed(titles=None, members=None, ratings=None, comments=None, scale="0.005x")
+    assert "Added 500 members, 50 titles, 5,000 ratings, 1,000 comments" in output
+    assert Title.objects.exclude(slug__in=real_catalogue).count() == 50
+    assert get_user_model().objects.count() == 500
+    assert Rating.objects.count() == 5_000
+    assert Comment.objects.count() == 1_000
+    assert recount_all() == []
+
+
+def test_counts_given_beside_a_scale_win(real_catalogue):
+    output, _ = seed(titles=None, members=None, ratings=120, comments=None, scale="0.005x")
+    assert "Added 500 members, 50 titles, 120 ratings, 1,000 comments" in output
+    assert Rating.objects.count() == 120
+
+
+@pytest.mark.parametrize(
+    "scale, counts",
+    [
+        ("1x", (10_000, 100_000, 1_000_000, 200_000)),
+        ("10x", (100_000, 1_000_000, 10_000_000, 2_000_000)),
+        ("2X", (20_000, 200_000, 2_000_000, 400_000)),
+        ("0.1x", (1_000, 10_000, 100_000, 20_000)),
+    ],
+)
+def test_scales_multiply_the_default_counts(scale, counts):
+    assert tuple(demo.scaled_counts(scale).values()) == counts
+    assert list(demo.scaled_counts(scale)) == ["titles", "members", "ratings", "comments"]
+
+
+@pytest.mark.parametrize("scale", ["huge", "10", "x", "0x", "-2x", "1.x", "10 x", "1e3x", ""])
+def test_an_unknown_scale_is_refused_in_one_line_and_nothing_is_written(real_catalogue, scale):
+    before = everything()
+    with pytest.raises(CommandError, match=r"^--scale takes a number of times") as refused:
+        call_command("seed_demo", f"--scale={scale}", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "\n" not in str(refused.value)
+    assert repr(scale) in str(refused.value)
+    assert everything() == before
+
+
+def test_the_default_is_1x():
+    parser = seed_demo.Command().create_parser("manage.py", "seed_demo")
+    options = vars(parser.parse_args([]))
+    assert options["scale"] == "1x"
+    assert demo.scaled_counts(options["scale"]) == demo.BASE_COUNTS
+    assert all(options[name] is None for name in demo.BASE_COUNTS), "counts come from the scale"
 
 
 def test_a_bad_number_on_the_command_line_is_refused(real_catalogue):

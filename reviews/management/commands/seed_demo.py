@@ -1,3 +1,4 @@
+import contextlib
 import random
 import time
 
@@ -40,7 +41,11 @@ class Progress:
                 self._draw(label, done, total)
         self._draw(label, done, total, final=True)
 
-    def note(self, label):
+    @contextlib.contextmanager
+    def running(self, label):
+        """A step with nothing to count: its line shows while it runs, and its end time."""
+        self._draw(label, 0, 1)
+        yield
         self._draw(label, 1, 1, final=True)
 
     def _draw(self, label, done, total, final=False):
@@ -68,10 +73,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--titles", type=int, default=10_000)
-        parser.add_argument("--members", type=int, default=100_000)
-        parser.add_argument("--ratings", type=int, default=1_000_000)
-        parser.add_argument("--comments", type=int, default=200_000)
+        base = ", ".join(f"{count:,} {name}" for name, count in demo.BASE_COUNTS.items())
+        parser.add_argument(
+            "--scale",
+            default="1x",
+            help=f"How much data, as a multiple of 1x ({base}), such as 10x or 0.1x; "
+            "--titles, --members, --ratings and --comments, when given, win.",
+        )
+        for name in demo.BASE_COUNTS:
+            parser.add_argument(f"--{name}", type=int, help="(default: from --scale)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--password",
@@ -83,12 +93,18 @@ class Command(BaseCommand):
             help="Seed even though the database has members not created by seed_demo.",
         )
 
-    def handle(self, *args, titles, members, ratings, comments, seed, password, force, **options):
+    def handle(self, *args, scale, seed, password, force, **options):
         started = time.monotonic()
-        counts = {"titles": titles, "members": members, "ratings": ratings, "comments": comments}
-        for name, value in counts.items():
-            if value < 0:
-                raise CommandError(f"--{name} must be zero or more, not {value}.")
+        try:
+            counts = demo.scaled_counts(scale)
+        except ValueError as error:
+            raise CommandError(error) from None
+        for name in counts:
+            if options[name] is not None:
+                counts[name] = options[name]
+            if counts[name] < 0:
+                raise CommandError(f"--{name} must be zero or more, not {counts[name]}.")
+        titles, members, ratings, comments = (counts[name] for name in demo.BASE_COUNTS)
         user_model = get_user_model()
         self._refuse_real_members(user_model, force)
         theme_ids = list(Theme.objects.order_by("pk").values_list("pk", flat=True))
@@ -127,16 +143,19 @@ class Command(BaseCommand):
             tables = (user_model, Title, Title.themes.through, Rating, Comment, Report)
             # Counting each row as it arrives would cost a trigger call per row; the
             # totals are counted once, from all the rows, when the load is done.
-            with bulk.without_secondary_indexes(*tables), bulk.without_triggers(*tables):
+            rebuilding = bulk.without_secondary_indexes(
+                *tables, track=lambda steps: progress.track("rebuild indexes", steps, len(steps))
+            )
+            with rebuilding, bulk.without_triggers(*tables):
                 reports = self._load(rng, progress, plan, titles, members, ratings, comments)
                 bulk.reset_sequences(*tables)
-            progress.note("indexes rebuilt")
-            recount_all()  # every title's totals and stats row, from the rows just loaded
-            TearPrior.refresh()  # the site's new mean, every score, and a new content version
-            # The totals were all rewritten, and the catalogue's mentions and themes
-            # never changed enough for autovacuum to analyze them.
-            bulk.analyze(TitleStats, Mention, Theme, Source)
-            progress.note("stats counted")
+            with progress.running("count stats"):
+                recount_all()  # every title's totals and stats row, from the rows just loaded
+            with progress.running("score titles"):
+                TearPrior.refresh()  # the new mean, every score, and a new content version
+                # The totals were all rewritten, and the catalogue's mentions and themes
+                # never changed enough for autovacuum to analyze them.
+                bulk.analyze(TitleStats, Mention, Theme, Source)
         self.stdout.write(
             f"Added {members:,} members, {titles:,} titles, {ratings:,} ratings, "
             f"{comments:,} comments and {reports:,} reports "
@@ -184,13 +203,19 @@ class Command(BaseCommand):
         rng.shuffle(existing)
         rng.shuffle(new)
         ranked = existing + new
+        with progress.running("plan ratings"):
+            planned = demo.planned_ratings(rng, ranked, member_ids, ratings)
         bulk.insert(
             Rating,
             demo.RATING_COLUMNS,
-            progress.track("ratings", demo.rating_rows(rng, ranked, member_ids, ratings), ratings),
+            progress.track("ratings", demo.rating_rows(planned), ratings),
         )
-        comment_rows = demo.comment_rows(rng, plan["first_comment"], ranked, member_ids, comments)
-        report_rows = demo.reports_and_hidden(rng, comment_rows, member_ids)
+        del planned  # the largest thing the seed holds: free it before planning comments
+        with progress.running("plan comments"):
+            comment_rows = demo.comment_rows(
+                rng, plan["first_comment"], ranked, member_ids, comments
+            )
+            report_rows = demo.reports_and_hidden(rng, comment_rows, member_ids)
         bulk.insert(
             Comment, demo.COMMENT_COLUMNS, progress.track("comments", comment_rows, comments)
         )
