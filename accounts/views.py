@@ -151,7 +151,7 @@ def profile(request, username):
     )
     comments = (
         Comment.objects.filter(user=member, title__is_published=True)
-        .select_related("title")
+        .select_related("title", "mention__source")
         .order_by("-created_at", "-pk")
     )
     if not is_owner:
