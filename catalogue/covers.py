@@ -16,6 +16,7 @@ keeps the cover of its old themes until it is saved again or `make_covers` runs,
 which redraws every cover whose name no longer matches.
 """
 
+import colorsys
 import hashlib
 import io
 import random
@@ -48,6 +49,7 @@ TEXT_WIDTH = PANEL_RIGHT - PANEL_LEFT - 2 * PANEL_PADDING
 FILM_COLOUR = (18, 16, 20)
 # The names `cover_name` gives: covers/<slug>-<digest>.png.
 GENERATED_NAME = re.compile(r"covers/[-\w]+-[0-9a-f]{10}\.png")
+# WCAG AA for text: what every palette's ink must reach against its panel.
 MIN_CONTRAST = 4.5
 
 
@@ -92,7 +94,7 @@ def _luminance(colour):
 
 
 # The catalogue's themes, by slug; other themes get `generated_palette` and a motif
-# picked from their slug.
+# picked from their slug. Colours: sky, ground, motif, panel, ink.
 THEMES = {
     "grief": (_palette("#34405c #161c2c #96aacc #0e121e #eef2fa"), motifs.rain),
     "war": (_palette("#622e20 #241412 #f0964c #180e0c #fcecdc"), motifs.embers),
@@ -125,8 +127,6 @@ def generated_palette(slug):
     hue = digest[0] / 256
 
     def colour(saturation, value):
-        import colorsys
-
         rgb = colorsys.hsv_to_rgb(hue, saturation, value)
         return tuple(round(channel * 255) for channel in rgb)
 
@@ -158,7 +158,10 @@ def _has_glyph(character):
 
 
 def drawable(text):
-    """`text` as the cover's font can set it: accents dropped, dashes made plain."""
+    """
+    `text` as the cover's font can set it: accents dropped, dashes made plain, and
+    characters it has no glyph for (it has little beyond ASCII) left out.
+    """
     folded = unicodedata.normalize("NFKD", text).translate({0x2013: "-", 0x2014: "-", 0xD7: "x"})
     kept = "".join(c for c in folded if not unicodedata.combining(c) and _has_glyph(c))
     return " ".join(kept.split())
@@ -181,20 +184,23 @@ def _wrap(text, font, width):
 
 def title_layout(name, subtitle=""):
     """
-    The biggest size at which `name` fits the panel in a few lines (the smallest size
-    otherwise, its last line ended with "…"), and the panel sized to hold it.
+    The biggest size at which `name` fits the panel in a few lines without cutting a
+    word (the smallest size otherwise, a word too long cut where it must be and the
+    last line ended with "…"), and the panel sized to hold it.
     """
     text = drawable(name) or "?"
     for size in TITLE_FONT_SIZES:
         font = _font(size)
         lines = _wrap(text, font, TEXT_WIDTH)
-        if len(lines) <= (3 if size >= 48 else MAX_TITLE_LINES):
+        whole_words = all(font.getlength(word) <= TEXT_WIDTH for word in text.split())
+        if whole_words and len(lines) <= (3 if size >= 48 else MAX_TITLE_LINES):
             break
     else:
-        lines = lines[:MAX_TITLE_LINES]
-        while font.getlength(lines[-1] + "…") > TEXT_WIDTH:
-            lines[-1] = lines[-1][:-1]
-        lines[-1] = lines[-1].rstrip() + "…"
+        if len(lines) > MAX_TITLE_LINES:
+            lines = lines[:MAX_TITLE_LINES]
+            while font.getlength(lines[-1] + "…") > TEXT_WIDTH:
+                lines[-1] = lines[-1][:-1]
+            lines[-1] = lines[-1].rstrip() + "…"
     height = len(lines) * round(size * 1.18) + 2 * PANEL_PADDING
     if subtitle:
         height += SUBTITLE_FONT_SIZE + 12

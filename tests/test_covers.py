@@ -175,6 +175,9 @@ def test_long_names_wrap_at_a_size_legible_on_a_card():
         font = covers._font(layout.font_size)
         assert all(font.getlength(line) <= TEXT_WIDTH for line in layout.lines), name
     assert title_layout("The Anthem of the Heart " * 4).lines[-1].endswith("…")
+    assert "…" not in "".join(title_layout("Supercalifragilisticexpialidociousness").lines)
+    # A long word takes a smaller size rather than being cut.
+    assert title_layout("Violet Evergarden").lines == ["Violet", "Evergarden"]
 
 
 def test_names_are_set_without_glyphs_the_font_lacks():
