@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
+from catalogue.covers import make_cover
 from catalogue.models import Mention, Source, Theme, Title
 from reviews.models import Comment, Rating, TitleStats
 
@@ -52,6 +53,7 @@ def curate():
         poster_thumbnail="posters/thumbs/0123456789abcdef0123456789abcdef.jpg",
     )
     title.themes.set([loss, Theme.objects.get(slug="grief")])
+    make_cover(title)  # themes come after the save that drew its first cover
     Mention.objects.create(title=title, source=Source.objects.first(), section="also", rank=6)
     Title.objects.filter(slug="your-name").update(is_published=False)
     Mention.objects.filter(listed_as="Silent Voice").update(listed_as="")
