@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
+from catalogue.covers import make_cover
 from catalogue.forms import TitleAdminForm
 from catalogue.models import Mention, Source, Theme, Title
 
@@ -64,6 +65,11 @@ class TitleAdmin(admin.ModelAdmin):
         ("Picture", {"fields": ["current_picture", "poster"]}),
         ("Publishing", {"fields": ["is_published"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        # Themes are set after the title is saved; its cover shows them.
+        super().save_related(request, form, formsets, change)
+        make_cover(form.instance)
 
     def view_on_site(self, title):
         # An unpublished title has no public page to view.

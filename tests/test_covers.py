@@ -225,3 +225,30 @@ def test_make_covers_reads_every_title_and_its_themes_in_two_queries(
     # the titles, and the themes of all of them at once; every cover is up to date.
     with django_assert_num_queries(2):
         call_command("make_covers", verbosity=0)
+
+
+def test_a_title_saved_in_the_admin_gets_a_cover_showing_its_themes(curator_client):
+    from catalogue.covers import cover_name, theme_slugs
+    from catalogue.models import Theme, Title
+
+    grief = Theme.objects.create(name="Grief", slug="grief")
+    response = curator_client.post(
+        "/admin/catalogue/title/add/",
+        {
+            "name": "Barefoot Gen",
+            "slug": "barefoot-gen",
+            "kind": "movie",
+            "year": 1983,
+            "synopsis": "A boy in Hiroshima, before and after.",
+            "themes": [grief.pk],
+            "is_published": "on",
+            "mentions-TOTAL_FORMS": 0,
+            "mentions-INITIAL_FORMS": 0,
+            "mentions-MIN_NUM_FORMS": 0,
+            "mentions-MAX_NUM_FORMS": 1000,
+        },
+    )
+    assert response.status_code == 302
+    title = Title.objects.get(slug="barefoot-gen")
+    assert theme_slugs(title) == ["grief"]
+    assert title.cover.name == cover_name(title, ["grief"])
