@@ -309,19 +309,19 @@ def _sqlite_candidates(text, threshold):
 
 
 def close_title_ids(text, threshold):
-    """PostgreSQL: the ids of the titles whose word similarity to `text` is at least `threshold`."""
+    """
+    The ids of the titles whose names come within `threshold` of folded `text`. Asked
+    once, so that the count and the page that follow read only those titles rather
+    than measure every candidate again.
+    """
     from catalogue.models import Title
 
-    with _postgresql_threshold(threshold):
-        return list(Title.objects.filter(WordSimilar(text)).values_list("pk", flat=True))
-
-
-def near_misses(queryset, text, threshold):
-    """The titles of `queryset` whose names come within `threshold` of folded `text`."""
     if connection.vendor == "postgresql":
-        return queryset.filter(pk__in=close_title_ids(text, threshold))
+        with _postgresql_threshold(threshold):
+            return list(Title.objects.filter(WordSimilar(text)).values_list("pk", flat=True))
     close_enough = GreaterThanOrEqual(similarity(text), threshold)
-    return queryset.filter(_sqlite_candidates(text, threshold) & Q(close_enough))
+    candidates = _sqlite_candidates(text, threshold)
+    return list(Title.objects.filter(candidates & Q(close_enough)).values_list("pk", flat=True))
 
 
 def search(queryset, text):
@@ -345,7 +345,8 @@ def search(queryset, text):
     # whole names, starts and parts too.
     closer = every_word(folded.split())
     if len(folded) >= FUZZY_MIN_LENGTH and not Title.objects.published().filter(closer).exists():
-        return near_misses(queryset, folded, FUZZY_THRESHOLD[connection.vendor]).annotate(
+        close = close_title_ids(folded, FUZZY_THRESHOLD[connection.vendor])
+        return queryset.filter(pk__in=close).annotate(
             search_closeness=similarity(folded),
             search_rank=Value(4, output_field=IntegerField()),
         )
@@ -377,7 +378,8 @@ def did_you_mean(text, queryset=None):
         # The index finds the titles at the threshold, in the same transaction.
         with _postgresql_threshold(threshold):
             return _closest(titles.filter(WordSimilar(folded)), folded)
-    return _closest(near_misses(titles, folded, threshold), folded)
+    close_enough = GreaterThanOrEqual(similarity(folded), threshold)
+    return _closest(titles.filter(_sqlite_candidates(folded, threshold) & Q(close_enough)), folded)
 
 
 def _closest(titles, folded):
