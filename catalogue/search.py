@@ -166,6 +166,8 @@ def trigrams(text):
 # reading every key.
 TRIGRAM_TABLE = "catalogue_title_search"
 TRIGRAM_TERMS = "catalogue_title_search_terms"
+# …and every place each trigram occurs: (term, doc = title id, col, offset).
+TRIGRAM_PLACES = "catalogue_title_search_places"
 # The index finds pieces of three letters or more.
 INDEXED_LENGTH = 3
 
@@ -305,7 +307,19 @@ def _sqlite_candidates(text, threshold):
         )
         titles_holding = dict(cursor.fetchall())
     rarest = sorted(pieces, key=lambda piece: (titles_holding.get(piece, 0), piece))
-    return _indexed(" OR ".join(_phrase(piece) for piece in rarest[: len(pieces) - needed + 1]))
+    first = rarest[: len(pieces) - needed + 1]
+    # The titles holding one of the rarest are then measured, each against every
+    # trigram. When they are many (the rarest are common words' pieces), counting the
+    # trigrams each title holds straight from the index reads less.
+    candidates = sum(titles_holding.get(piece, 0) for piece in first)
+    if sum(titles_holding.values()) < candidates * len(pieces):
+        places = ", ".join(["%s"] * len(pieces))
+        sql = (
+            f"SELECT doc FROM {TRIGRAM_PLACES} WHERE term IN ({places}) "  # noqa: S608
+            "GROUP BY doc HAVING COUNT(DISTINCT term) >= %s"
+        )
+        return Q(pk__in=RawSQL(sql, [*pieces, needed]))  # noqa: S611 -- placeholders only
+    return _indexed(" OR ".join(_phrase(piece) for piece in first))
 
 
 def close_title_ids(text, threshold):

@@ -1,7 +1,7 @@
 """
 SQLite's trigram index of titles' search keys (catalogue/search.py): an FTS5 table
-with the trigram tokenizer over catalogue_title.search_key, and an fts5vocab table
-that says how many titles hold each trigram.
+with the trigram tokenizer over catalogue_title.search_key, and two fts5vocab tables
+over it: how many titles hold each trigram, and where each occurs.
 
 PostgreSQL needs none of this: pg_trgm's GIN index on the key does the same.
 
@@ -21,7 +21,7 @@ them no index is made, and search reads every key instead, as before it had one.
 
 import sqlite3
 
-from catalogue.search import TRIGRAM_TABLE, TRIGRAM_TERMS
+from catalogue.search import TRIGRAM_PLACES, TRIGRAM_TABLE, TRIGRAM_TERMS
 
 TABLE = "catalogue_title"
 TRIGGERS = {
@@ -85,6 +85,10 @@ def create(connection):
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {TRIGRAM_TERMS} "
             f"USING fts5vocab({TRIGRAM_TABLE}, 'row')"
         )
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {TRIGRAM_PLACES} "
+            f"USING fts5vocab({TRIGRAM_TABLE}, 'instance')"
+        )
         _install_triggers(cursor)
     rebuild(connection)
 
@@ -95,6 +99,7 @@ def drop(connection):
     with connection.cursor() as cursor:
         for name in TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TRIGRAM_PLACES}")
         cursor.execute(f"DROP TABLE IF EXISTS {TRIGRAM_TERMS}")
         cursor.execute(f"DROP TABLE IF EXISTS {TRIGRAM_TABLE}")
 
