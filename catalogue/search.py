@@ -221,6 +221,10 @@ class WordSimilar(Func):
         super().__init__(Value(text), F("search_key"), output_field=BooleanField())
 
 
+# {SQLite database file: whether it has the trigram index}
+_TRIGRAM_INDEX = {}
+
+
 def has_trigram_index():
     """
     SQLite: whether this database has the trigram index. A SQLite older than 3.34, or
@@ -228,14 +232,13 @@ def has_trigram_index():
     reads every key instead. Asked once per database.
     """
     name = str(connection.settings_dict["NAME"])
-    known = connection.__dict__.setdefault("_sadlist_trigram_index", {})
-    if name not in known:
+    if name not in _TRIGRAM_INDEX:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TRIGRAM_TABLE]
             )
-            known[name] = cursor.fetchone() is not None
-    return known[name]
+            _TRIGRAM_INDEX[name] = cursor.fetchone() is not None
+    return _TRIGRAM_INDEX[name]
 
 
 def _phrase(piece):
