@@ -14,6 +14,13 @@ each distinct one is explained (PostgreSQL: EXPLAIN (FORMAT TEXT); SQLite: EXPLA
 QUERY PLAN) and, if it only reads, timed. Everything runs in one transaction that is
 rolled back at the end, so the database is left as it was.
 
+It also times searches by name as browse runs them, one per kind of match (a whole
+name, its start, a part, every word, near misses, gibberish): building the filtered
+queryset, its count and its first page, and "Did you mean …?" when nothing matched.
+
+`--searches` times only the searches, and writes nothing, not even in a transaction
+that is rolled back.
+
 `--rating-posts N` also times N rating POSTs through the whole view (session, CSRF-free
 test client, rating upsert and stats updates), for comparing the write path before and
 after an index change.
@@ -40,13 +47,16 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.http import QueryDict  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import prepare  # noqa: E402
 from bench.plan_reading import SLOW_MS, TINY_TABLES, explain, shape, shorten, verdict  # noqa: E402
 from catalogue.models import Source, Theme, Title  # noqa: E402
-from pages.filters import SORTS  # noqa: E402
+from catalogue.search import did_you_mean  # noqa: E402
+from pages.filters import SORTS, TitleFilter  # noqa: E402
+from pages.views import TITLES_PER_PAGE, listed_titles  # noqa: E402
 from reviews.models import Comment, Rating  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -172,6 +182,80 @@ def rating_posts(count):
     return times
 
 
+# (kind of match, what is typed): every kind of search, as a visitor types it.
+SEARCHES = [
+    ("whole name", "Grave of the Fireflies"),
+    ("start of a name", "grave of the"),
+    ("part of names", "fireflies"),
+    ("every word", "your lie april"),
+    ("accents", "Ōkami"),
+    ("near miss", "grave of the firefly"),
+    ("near miss", "clanad"),
+    ("near miss", "hiden sorow"),
+    ("gibberish", "xqzvw"),
+    ("nothing, Did you mean", "plazstick memmorees"),
+    ("nothing, Did you mean", "plastik memorys xq"),
+]
+
+
+# Searches take a few milliseconds: more runs steady their median.
+SEARCH_RUNS = 15
+
+
+def search_once(text):
+    """(titles found, ms for the search, ms for Did you mean, or None if not asked)."""
+    query = QueryDict(mutable=True)
+    query["q"] = text
+    # The browse filter's facets are counted once per catalogue change, not per search.
+    title_filter = TitleFilter(query, queryset=listed_titles())
+    start = time.perf_counter()
+    titles = title_filter.qs
+    count = titles.count()
+    list(titles[:TITLES_PER_PAGE])
+    searched = time.perf_counter()
+    if count:
+        return count, (searched - start) * 1000, None
+    did_you_mean(text)
+    return count, (searched - start) * 1000, (time.perf_counter() - searched) * 1000
+
+
+def search_timings(runs):
+    """[(kind, text, found, search ms, Did you mean ms)]: medians of `runs` after one."""
+    rows = []
+    for kind, text in SEARCHES:
+        search_once(text)
+        results = [search_once(text) for _ in range(runs)]
+        suggested = [result[2] for result in results if result[2] is not None]
+        rows.append(
+            (
+                kind,
+                text,
+                results[0][0],
+                statistics.median(result[1] for result in results),
+                statistics.median(suggested) if suggested else None,
+            )
+        )
+    return rows
+
+
+def search_lines(rows):
+    lines = [
+        "",
+        "## Searches",
+        "",
+        "Browse's queryset for `?q=…`: built, counted and its first page read, and Did "
+        "you mean when nothing matched; median ms of several runs, in-process.",
+        "",
+        "| kind | typed | found | search ms | Did you mean ms | total ms |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for kind, text, count, searched, suggested in rows:
+        shown = "" if suggested is None else f"{suggested:.1f}"
+        total = searched + (suggested or 0)
+        lines.append(f"| {kind} | {text} | {count} | {searched:.1f} | {shown} | {total:.1f} |")
+    return lines
+
+
 def unanalyzed_tables():
     """PostgreSQL tables with rows but no planner statistics yet (never analyzed)."""
     if connection.vendor != "postgresql":
@@ -211,7 +295,7 @@ def report(captured, runs):
     return rows
 
 
-def write(rows, extra, database):
+def write(rows, extra, database, searches=()):
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -250,6 +334,7 @@ def write(rows, extra, database):
         if note:
             lines.append(f"- why: {note}")
         lines += ["", "```sql", shorten(sql), "```", "", "```", plan, "```"]
+    lines += search_lines(searches) if searches else []
     return "\n".join(lines) + "\n"
 
 
@@ -287,16 +372,28 @@ def main():
         default=0,
         help="also time this many rating POSTs (nothing is kept)",
     )
+    parser.add_argument(
+        "--searches",
+        action="store_true",
+        help="only time the searches, and print them (reads only: writes nothing at all)",
+    )
     arguments = parser.parse_args()
     logging.disable(logging.INFO)  # a line per request would bury the summary
     database = {"postgresql": "postgres", "sqlite": "sqlite"}[connection.vendor]
+    searches = search_timings(max(arguments.runs, SEARCH_RUNS))
+    if arguments.searches:
+        print(f"{connection.vendor}: {data_line()}")
+        print("\n".join(search_lines(searches)[5:]))
+        return
     rows, notes = collect(arguments.runs, arguments.rating_posts)
     output = Path(arguments.output or RESULTS / f"plans-{database}.md")
-    output.write_text(write(rows, notes, {"postgres": "PostgreSQL", "sqlite": "SQLite"}[database]))
+    name = {"postgres": "PostgreSQL", "sqlite": "SQLite"}[database]
+    output.write_text(write(rows, notes, name, searches))
     scanned = [row for row in rows if row[5].startswith("SCAN")]
     print(f"{len(rows)} distinct queries, {len(scanned)} reading a table whole; see {output}")
     for note in notes:
         print(note[2:])
+    print("\n".join(search_lines(searches)[5:]))
 
 
 if __name__ == "__main__":

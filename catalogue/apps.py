@@ -14,3 +14,9 @@ class CatalogueConfig(AppConfig):
         from catalogue import triggers
 
         post_migrate.connect(triggers.reinstall, sender=self, dispatch_uid="catalogue-triggers")
+        # Likewise the triggers that keep SQLite's trigram index of search keys.
+        from catalogue import search_index
+
+        post_migrate.connect(
+            search_index.reinstall, sender=self, dispatch_uid="catalogue-search-index"
+        )

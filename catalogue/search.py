@@ -19,14 +19,14 @@ the same way and compares the two in the database:
   instr() which of the text's trigrams each key holds.
 """
 
+import contextlib
 import math
 import unicodedata
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     F,
     FloatField,
     Func,
@@ -35,6 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.query_utils import DeferredAttribute
 
@@ -159,6 +160,18 @@ def trigrams(text):
     return sorted(pieces)
 
 
+# SQLite: an FTS5 index of every title's search key cut into trigrams, kept by triggers
+# (catalogue/search_index.py), and its list of trigrams with the number of titles
+# holding each. It finds the titles that hold a piece of text from the index instead of
+# reading every key.
+TRIGRAM_TABLE = "catalogue_title_search"
+TRIGRAM_TERMS = "catalogue_title_search_terms"
+# …and every place each trigram occurs: (term, doc = title id, col, offset).
+TRIGRAM_PLACES = "catalogue_title_search_places"
+# The index finds pieces of three letters or more.
+INDEXED_LENGTH = 3
+
+
 def similarity(text):
     """
     An expression: how much of folded `text` the title's names hold, from 0 to 1.
@@ -195,7 +208,10 @@ class TrigramShare(Func):
 
 
 class WordSimilar(Func):
-    """`text <% search_key`: pg_trgm's word similarity above its threshold, served by the index."""
+    """
+    `text <% search_key`: pg_trgm's word similarity at least pg_trgm's
+    word_similarity_threshold (see close_title_ids), served by the trigram index.
+    """
 
     template = "%(expressions)s"
     arg_joiner = " <%% "
@@ -205,22 +221,124 @@ class WordSimilar(Func):
         super().__init__(Value(text), F("search_key"), output_field=BooleanField())
 
 
-def fuzzy_match(text):
-    """A condition: the names come close to folded `text`."""
-    close_enough = GreaterThanOrEqual(similarity(text), FUZZY_THRESHOLD[connection.vendor])
-    if connection.vendor == "postgresql":
-        # <% finds the candidates in the trigram index; the threshold is ours.
-        return Q(WordSimilar(text)) & Q(close_enough)
-    # A name that holds the share of trigrams it needs holds at least one of any
-    # (n - needed + 1) of them: look for those first, the rarer ones without spaces,
-    # and count all n only in the few keys that have one.
+# {SQLite database file: whether it has the trigram index}
+_TRIGRAM_INDEX = {}
+
+
+def has_trigram_index():
+    """
+    SQLite: whether this database has the trigram index. A SQLite older than 3.34, or
+    built without FTS5, cannot make one (catalogue/search_index.py), and search then
+    reads every key instead. Asked once per database.
+    """
+    name = str(connection.settings_dict["NAME"])
+    if name not in _TRIGRAM_INDEX:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TRIGRAM_TABLE]
+            )
+            _TRIGRAM_INDEX[name] = cursor.fetchone() is not None
+    return _TRIGRAM_INDEX[name]
+
+
+def _phrase(piece):
+    """`piece` as an FTS5 string, which the trigram index matches anywhere in a key."""
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def _indexed(query):
+    """SQLite: a condition, the title's key matches FTS5 `query` in the trigram index."""
+    # The query is a parameter; the table's name is ours.
+    sql = f"SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s"  # noqa: S608
+    return Q(pk__in=RawSQL(sql, [query]))  # noqa: S611
+
+
+def every_word(words):
+    """
+    A condition: the names hold every one of `words` (folded), anywhere. On SQLite the
+    trigram index finds the titles holding the longer words, and only those are read.
+    """
+    condition = Q()
+    if connection.vendor == "sqlite" and has_trigram_index():
+        long_words = [word for word in words if len(word) >= INDEXED_LENGTH]
+        if long_words:
+            condition &= _indexed(" AND ".join(_phrase(word) for word in long_words))
+        words = [word for word in words if len(word) < INDEXED_LENGTH]
+    for word in words:
+        condition &= Q(search_key__contains=word)
+    return condition
+
+
+@contextlib.contextmanager
+def _postgresql_threshold(value):
+    """
+    PostgreSQL: a transaction in which `text <% search_key` means a word similarity of
+    at least `value`, so that the trigram index finds exactly those titles. Below the
+    default of 0.6 a condition on word_similarity() alone reads every title, and above
+    it the index hands over titles that are then checked one by one.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(value)]
+        )
+        yield
+
+
+def _sqlite_candidates(text, threshold):
+    """
+    SQLite: a condition that every title whose key holds at least `threshold` of the
+    trigrams of folded `text` meets, and few others: it holds one of the rarest.
+
+    A key that holds `needed` of the n trigrams misses at most n - needed, so it holds
+    at least one of any n - needed + 1 of them. The index says how many titles hold
+    each, so those are the rarest ones: "grave of the firefly" is found through "gra",
+    held by one title, not through "the", held by most.
+    """
     pieces = trigrams(text)
-    needed = math.ceil(FUZZY_THRESHOLD["sqlite"] * len(pieces))
-    first = sorted(pieces, key=lambda piece: (" " in piece, piece))[: len(pieces) - needed + 1]
-    any_of_them = Q()
-    for piece in first:
-        any_of_them |= Q(search_key__contains=piece)
-    return any_of_them & Q(close_enough)
+    needed = math.ceil(threshold * len(pieces))
+    if not has_trigram_index():
+        first = sorted(pieces, key=lambda piece: (" " in piece, piece))
+        condition = Q()
+        for piece in first[: len(pieces) - needed + 1]:
+            condition |= Q(search_key__contains=piece)
+        return condition
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, doc FROM {TRIGRAM_TERMS} "  # noqa: S608 -- placeholders only
+            f"WHERE term IN ({', '.join(['%s'] * len(pieces))})",
+            pieces,
+        )
+        titles_holding = dict(cursor.fetchall())
+    rarest = sorted(pieces, key=lambda piece: (titles_holding.get(piece, 0), piece))
+    first = rarest[: len(pieces) - needed + 1]
+    # The titles holding one of the rarest are then measured, each against every
+    # trigram. When they are many (the rarest are common words' pieces), counting the
+    # trigrams each title holds straight from the index reads less.
+    candidates = sum(titles_holding.get(piece, 0) for piece in first)
+    if sum(titles_holding.values()) < candidates * len(pieces):
+        places = ", ".join(["%s"] * len(pieces))
+        sql = (
+            f"SELECT doc FROM {TRIGRAM_PLACES} WHERE term IN ({places}) "  # noqa: S608
+            "GROUP BY doc HAVING COUNT(DISTINCT term) >= %s"
+        )
+        return Q(pk__in=RawSQL(sql, [*pieces, needed]))  # noqa: S611 -- placeholders only
+    return _indexed(" OR ".join(_phrase(piece) for piece in first))
+
+
+def close_title_ids(text, threshold):
+    """
+    The ids of the titles whose names come within `threshold` of folded `text`. Asked
+    once, so that the count and the page that follow read only those titles rather
+    than measure every candidate again.
+    """
+    from catalogue.models import Title
+
+    if connection.vendor == "postgresql":
+        with _postgresql_threshold(threshold):
+            return list(Title.objects.filter(WordSimilar(text)).values_list("pk", flat=True))
+    close_enough = GreaterThanOrEqual(similarity(text), threshold)
+    candidates = _sqlite_candidates(text, threshold)
+    return list(Title.objects.filter(candidates & Q(close_enough)).values_list("pk", flat=True))
 
 
 def search(queryset, text):
@@ -231,32 +349,31 @@ def search(queryset, text):
     search_closeness descending, to show the best matches first.
 
     Near misses count only when no published title matches more closely: "the sea"
-    should not list every title with "the" and "sea" in it somewhere.
+    should not list every title with "the" and "sea" in it somewhere. Which of the two
+    it is, is asked first, so that each query has one kind of condition for the index
+    to serve.
     """
     from catalogue.models import Title
 
     folded = fold(text)
     if not folded:
         return queryset
-    every_word = Q()
-    for word in folded.split():
-        every_word &= Q(search_key__contains=word)
-    closer = Q(search_key__contains=folded) | every_word
-    matches = closer
-    closeness = Value(1.0)
-    if len(folded) >= FUZZY_MIN_LENGTH:
-        # One uncorrelated subquery, which both databases run once per query.
-        nothing_closer = ~Exists(Title.objects.published().filter(closer))
-        matches |= Q(nothing_closer) & fuzzy_match(folded)
-        closeness = Case(When(closer, then=Value(1.0)), default=similarity(folded))
-    return queryset.filter(matches).annotate(
-        search_closeness=closeness,
+    # Every word of the text appears in a name that contains the text, so this finds
+    # whole names, starts and parts too.
+    closer = every_word(folded.split())
+    if len(folded) >= FUZZY_MIN_LENGTH and not Title.objects.published().filter(closer).exists():
+        close = close_title_ids(folded, FUZZY_THRESHOLD[connection.vendor])
+        return queryset.filter(pk__in=close).annotate(
+            search_closeness=similarity(folded),
+            search_rank=Value(4, output_field=IntegerField()),
+        )
+    return queryset.filter(closer).annotate(
+        search_closeness=Value(1.0, output_field=FloatField()),
         search_rank=Case(
             When(search_key__contains=f"| {folded} |", then=0),
             When(search_key__contains=f"| {folded}", then=1),
             When(search_key__contains=folded, then=2),
-            When(every_word, then=3),
-            default=4,
+            default=3,
             output_field=IntegerField(),
         ),
     )
@@ -273,9 +390,21 @@ def did_you_mean(text, queryset=None):
     if len(folded) < FUZZY_MIN_LENGTH:
         return []
     titles = Title.objects.published() if queryset is None else queryset
-    return list(
+    threshold = SUGGESTION_THRESHOLD[connection.vendor]
+    if connection.vendor == "postgresql":
+        # The index finds the titles at the threshold, in the same transaction.
+        with _postgresql_threshold(threshold):
+            return _closest(titles.filter(WordSimilar(folded)), folded)
+    close_enough = GreaterThanOrEqual(similarity(folded), threshold)
+    return _closest(titles.filter(_sqlite_candidates(folded, threshold) & Q(close_enough)), folded)
+
+
+def _closest(titles, folded):
+    # Selecting the closeness lets the database order by the column it computed rather
+    # than compute it again.
+    closest = (
         titles.annotate(closeness=similarity(folded))
-        .filter(closeness__gte=SUGGESTION_THRESHOLD[connection.vendor])
         .order_by("-closeness", "name", "pk")
-        .values_list("name", flat=True)[:SUGGESTIONS]
+        .values_list("name", "closeness")[:SUGGESTIONS]
     )
+    return [name for name, _ in closest]

@@ -18,6 +18,7 @@ import re
 from django.utils.text import slugify
 
 from catalogue.models import Title
+from catalogue.search import names_key
 from reviews.demo_words import (
     ADJECTIVES,
     COMMENT_SENTENCES,
@@ -188,13 +189,15 @@ def title_rows(rng, first_id, count, taken_slugs, cover_names):
             offset % UNPUBLISHED_EVERY != UNPUBLISHED_EVERY - 1,
             created,
             created,
+            # Written without save(), so the folded names that search reads go in here.
+            names_key(name, original),
         )
 
 
 TITLE_COLUMNS = (
     "id slug name original_name other_names kind year studio episodes runtime_minutes "
     "synopsis why_it_hurts poster poster_thumbnail cover is_published created_at "
-    "updated_at"
+    "updated_at search_key"
 ).split()
 
 

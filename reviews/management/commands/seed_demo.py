@@ -7,9 +7,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
+from catalogue import search_index
 from catalogue.covers import render_cover
 from catalogue.models import Mention, Source, Theme, Title
 from reviews import bulk, demo
@@ -149,6 +150,8 @@ class Command(BaseCommand):
             with rebuilding, bulk.without_triggers(*tables):
                 reports = self._load(rng, progress, plan, titles, members, ratings, comments)
                 bulk.reset_sequences(*tables)
+            with progress.running("index names for search"):
+                search_index.rebuild(connection)  # its triggers were off for the load
             with progress.running("count stats"):
                 recount_all()  # every title's totals and stats row, from the rows just loaded
             with progress.running("score titles"):
