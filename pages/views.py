@@ -170,7 +170,8 @@ def browse_results(path, query):
     links = pagination(path, title_filter.state, page)
     search = "" if title_filter.errors.get("q") else title_filter.form.cleaned_data.get("q")
     suggestions = []
-    if search and not page.paginator.count:
+    # Only a search that found nothing on its own: with other filters, removing one helps.
+    if search and not page.paginator.count and len(title_filter.active) == 1:
         suggestions = [(name, link(path, urlencode({"q": name}))) for name in did_you_mean(search)]
     return {
         "page_number": page.number,

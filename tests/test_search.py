@@ -177,3 +177,9 @@ def test_the_index_survives_a_migration_that_rebuilds_the_table(db):
     search_index.reinstall(sender=None)
     assert index_is_whole()
     assert found("tokio godfathers") == ["Tokyo Godfathers"]
+
+
+def test_no_suggestions_when_other_filters_leave_nothing(client, catalogue):
+    html = client.get("/titles/?q=the&year_max=1930").content.decode()
+    assert "Did you mean" not in html
+    assert "Nothing matches all of these filters" in html

@@ -79,7 +79,7 @@ def test_a_curator_adds_a_poster_hides_a_comment_and_unpublishes_a_title(
     assert_accessible(page)
     choose_action(page, str(rude), "Hide the selected comments")
     expect(page.locator(".messagelist")).to_have_text(
-        "Hid 1 comment(s); they no longer show on any public page."
+        "Hid 1 comment; hidden comments no longer show on any public page."
     )
     expect(page.locator("#result_list")).to_have_count(0)
     assert Comment.objects.get(pk=rude.pk).is_hidden

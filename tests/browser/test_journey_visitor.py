@@ -67,13 +67,13 @@ def test_a_visitor_browses_filters_sorts_searches_pages_and_comes_back(
     assert card_names(page) == ["5 Centimeters per Second"]
     expect(page.get_by_label("Search names")).to_have_value("Byousoku")
 
-    # Clear every filter and page through the whole catalogue.
+    # Clear every filter (the sort stays) and page through the whole catalogue.
     page.get_by_role("link", name="Clear all").click()
-    expect(results_heading(page)).to_have_text("31 titles, by tear score · page 1 of 2")
+    expect(results_heading(page)).to_have_text("31 titles, by year, newest first · page 1 of 2")
     first_page = card_names(page)
     page.get_by_role("link", name="Next →").click()
-    expect(page).to_have_url(f"{live_server.url}/titles/?page=2")
-    expect(results_heading(page)).to_have_text("31 titles, by tear score · page 2 of 2")
+    expect(page).to_have_url(f"{live_server.url}/titles/?sort=year&page=2")
+    expect(results_heading(page)).to_have_text("31 titles, by year, newest first · page 2 of 2")
     expect(page.locator(".results .card")).to_have_count(7)
     second_page = card_names(page)
     assert not set(first_page) & set(second_page)
@@ -89,6 +89,6 @@ def test_a_visitor_browses_filters_sorts_searches_pages_and_comes_back(
     assert_accessible(page)
 
     page.go_back()
-    expect(page).to_have_url(f"{live_server.url}/titles/?page=2")
-    expect(results_heading(page)).to_have_text("31 titles, by tear score · page 2 of 2")
+    expect(page).to_have_url(f"{live_server.url}/titles/?sort=year&page=2")
+    expect(results_heading(page)).to_have_text("31 titles, by year, newest first · page 2 of 2")
     assert card_names(page) == second_page
