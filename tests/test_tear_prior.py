@@ -76,7 +76,7 @@ def test_a_prior_that_drifted_is_refreshed_after_a_rating(looking):
 
 def test_a_prior_within_the_tolerance_and_young_is_left_alone(looking, settings):
     title = make_title("Grave of the Fireflies")
-    TearPrior.objects.filter(pk=1).update(mean=4.995, refreshed_at=timezone.now())
+    TearPrior.objects.update_or_create(pk=1, defaults=dict(mean=4.995, refreshed_at=timezone.now()))
     before = ContentVersion.current()
     looking(title, 5)
     assert TearPrior.current().mean == 4.995
@@ -86,7 +86,7 @@ def test_a_prior_within_the_tolerance_and_young_is_left_alone(looking, settings)
 def test_an_old_prior_is_refreshed_even_within_the_tolerance(looking):
     title = make_title("Grave of the Fireflies")
     an_hour_ago = timezone.now() - timedelta(hours=2)
-    TearPrior.objects.filter(pk=1).update(mean=4.995, refreshed_at=an_hour_ago)
+    TearPrior.objects.update_or_create(pk=1, defaults=dict(mean=4.995, refreshed_at=an_hour_ago))
     looking(title, 5)
     assert TearPrior.current().mean == pytest.approx(5.0)
 
@@ -95,6 +95,6 @@ def test_each_process_looks_at_the_prior_at_most_once_a_minute(looking):
     title = make_title("Grave of the Fireflies")
     member = make_members(1)[0]
     looking(title, 5, member)  # looks, and refreshes
-    TearPrior.objects.filter(pk=1).update(mean=1.0)
+    TearPrior.objects.update_or_create(pk=1, defaults=dict(mean=1.0))
     looking(title, 4, member)
     assert TearPrior.current().mean == 1.0, "not looked at again within the minute"
