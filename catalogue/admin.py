@@ -62,6 +62,7 @@ class TitleAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "original_name", "other_names"]}),
         ("Facts", {"fields": ["kind", "year", "studio", "episodes", "runtime_minutes"]}),
         ("For readers", {"fields": ["synopsis", "why_it_hurts", "themes"]}),
+        ("Elsewhere", {"fields": ["myanimelist_id", "anilist_id", "anidb_id", "kitsu_id"]}),
         ("Picture", {"fields": ["current_picture", "poster"]}),
         ("Publishing", {"fields": ["is_published"]}),
     ]

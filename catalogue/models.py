@@ -110,6 +110,15 @@ class Title(models.Model):
         editable=False,
         help_text="Generated picture shown until a poster is uploaded.",
     )
+    # The same work in other catalogues, so that pages can link out and imports and
+    # exports can be matched by id rather than by name. Unique: two of our titles
+    # cannot be the same entry elsewhere.
+    myanimelist_id = models.PositiveIntegerField(
+        "MyAnimeList id", null=True, blank=True, unique=True
+    )
+    anilist_id = models.PositiveIntegerField("AniList id", null=True, blank=True, unique=True)
+    anidb_id = models.PositiveIntegerField("AniDB id", null=True, blank=True, unique=True)
+    kitsu_id = models.PositiveIntegerField("Kitsu id", null=True, blank=True, unique=True)
     is_published = models.BooleanField("published", default=True)
     search_key = search.SearchKeyField(
         sources=("name", "original_name", "other_names"),
@@ -139,6 +148,13 @@ class Title(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["movie", "series"]), name="title_kind_known"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}),
+                    name=f"title_{field}_positive",
+                )
+                for field in ("myanimelist_id", "anilist_id", "anidb_id", "kitsu_id")
             ),
         ]
         indexes = [
