@@ -7,7 +7,9 @@ Named users, as in the product brief: `reader` and `other_reader` are members,
 
 import importlib.util
 import io
+import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -73,11 +75,25 @@ def mail_sent(mailoutbox):
     return sent
 
 
+@pytest.fixture(scope="session")
+def drawn_covers(tmp_path_factory):
+    """
+    Covers drawn by earlier tests of this run. A cover's file name is derived from
+    everything drawn on it (catalogue.covers.cover_name), so a file kept here is the
+    very file make_covers would draw again; drawing the catalogue's 31 covers and their
+    renditions takes seconds, copying them a few milliseconds.
+    """
+    return tmp_path_factory.mktemp("drawn-covers")
+
+
 @pytest.fixture
-def catalogue(db):
+def catalogue(db, drawn_covers):
     """The real catalogue, loaded from fixtures/ as `make run` loads it."""
+    covers = Path(django_settings.MEDIA_ROOT) / "covers"
+    shutil.copytree(drawn_covers, covers, dirs_exist_ok=True)
     call_command("loaddata", CATALOGUE_FIXTURE, verbosity=0)
     call_command("make_covers", verbosity=0)
+    shutil.copytree(covers, drawn_covers, dirs_exist_ok=True)
 
 
 @pytest.fixture
