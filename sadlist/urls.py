@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("", include("reviews.urls")),
     path("", include("accounts.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
