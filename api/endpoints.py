@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import NinjaAPI, Query
+from ninja.responses import Status
 
 from api import problems
 from api.limits import READS, WRITES, TokenAuth
@@ -411,7 +412,7 @@ def unrate(request, slug: str):
     found = published_title(slug)
     if not Rating.objects.unrate(user, found):
         raise Problem(404, f"You had not rated {found.name}; nothing to remove.")
-    return 204, None
+    return Status(204, None)
 
 
 @api.post(
@@ -436,7 +437,7 @@ def post_comment(request, slug: str, payload: CommentIn):
         # The minute's limit lifts within a minute; the day's, at worst, in a day.
         wait = 60 if "minute" in str(limit) else 24 * 60 * 60
         raise Problem(429, str(limit), retry_after=wait) from None
-    return 201, comment_out(comment, found.slug)
+    return Status(201, comment_out(comment, found.slug))
 
 
 @api.delete(
@@ -450,4 +451,4 @@ def delete_comment(request, comment_id: int):
     user = writer(request)
     comment = get_object_or_404(Comment, pk=comment_id, user=user, title__is_published=True)
     comment.remove()
-    return 204, None
+    return Status(204, None)
