@@ -43,7 +43,13 @@ from reviews.forms import CommentForm, RatingForm
 from reviews.models import Comment, CommentLimitReached, RatedTitle, Rating
 from reviews.views import COMMENTS_PER_PAGE, listings
 
-api = NinjaAPI(
+
+class SadlistAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return problems.document_problems(super().get_openapi_schema(*args, **kwargs))
+
+
+api = SadlistAPI(
     title="Sadlist API",
     version="1",
     description="Anime that make people cry, and how hard: titles, tear ratings, "
@@ -54,8 +60,6 @@ api = NinjaAPI(
     throttle=[READS],
 )
 problems.install(api)
-
-PROBLEM = {"content": {problems.PROBLEM_TYPE: {}}}
 
 
 def absolute(request, path):
@@ -135,7 +139,7 @@ def published_title(slug):
 
 @api.get(
     "/titles/",
-    response={200: Page[TitleSummary], 422: dict},
+    response=Page[TitleSummary],
     summary="Titles, filtered and sorted as on the browse page",
     tags=["titles"],
 )

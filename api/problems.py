@@ -50,6 +50,56 @@ def problem_response(request, status, detail, errors=None):
     return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_TYPE)
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "messages"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "messages": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+# What any operation may answer besides its success; with a token, also 401 and 403.
+ANY_OPERATION = (400, 404, 422, 429)
+WITH_TOKEN = (401, 403)
+
+
+def document_problems(schema):
+    """
+    Add the problem answers to every operation of an OpenAPI document, so that a
+    client (and the schema's own fuzzing in CI) knows every status it can get.
+    """
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            statuses = ANY_OPERATION + (WITH_TOKEN if operation.get("security") else ())
+            for status in statuses:
+                answer = {"description": TITLES[status], "content": problem}
+                if status == 429:
+                    answer["headers"] = {
+                        "Retry-After": {
+                            "description": "Seconds to wait before trying again.",
+                            "schema": {"type": "integer"},
+                        }
+                    }
+                operation["responses"][str(status)] = answer
+    return schema
+
+
 def field_name(location):
     """`("query", "page")` or `("body", "payload", "tears")` → "page", "tears"."""
     parts = [str(part) for part in location if part not in ("query", "body", "path", "payload")]

@@ -4,7 +4,7 @@ into the OpenAPI schema, so a field added here is documented and checked at once
 """
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from ninja import Schema
 from pydantic import Field
@@ -150,9 +150,11 @@ class RatingOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(description="Plain text, up to 5,000 characters.")
+    body: str = Field(min_length=1, description="Plain text, up to 5,000 characters.")
     is_spoiler: bool = False
-    stance: str = Field("none", description="none, agree, too_high, too_low or off_list.")
+    stance: Literal["none", "agree", "too_high", "too_low", "off_list"] = Field(
+        "none", description="What the comment says about the listing named by `mention`."
+    )
     mention: int | None = Field(None, description="The listing (its id) the stance is about.")
 
 
