@@ -12,7 +12,6 @@ from typing import Literal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import NinjaAPI, Query
@@ -206,17 +205,9 @@ def title(request, slug: str):
 )
 def title_comments(request, slug: str, page: int = Query(1, ge=1)):
     found = published_title(slug)
-    author_tears = Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
-    comments = (
-        Comment.objects.visible()
-        .filter(title=found)
-        .select_related("user", "mention__source")
-        .annotate(author_tears=Subquery(author_tears.values("tears")[:1]))
-        .order_by("-created_at", "-pk")
-    )
     return paginate(
         request,
-        comments,
+        Comment.objects.on_title(found),
         page,
         COMMENTS_PER_PAGE,
         count=found.comment_count,
