@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
+from pages.findable import robots
+from pages.sitemaps import SITEMAPS
 from sadlist import views as sadlist_views
 
 urlpatterns = [
@@ -9,10 +12,13 @@ urlpatterns = [
     path("readyz", sadlist_views.readyz, name="readyz"),
     path("_generation", sadlist_views.generation, name="generation"),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("pages.urls")),
     path("", include("reviews.urls")),
     path("", include("accounts.urls")),
     path("", include("api.urls")),
+    path("", include("pages.feed_urls")),
 ]
 
 if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
