@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import ROOT, AppServer, manage, production_env  # noqa: E402
+from tests.servers import AppServer, manage, production_env  # noqa: E402
 
 MAKE_MEMBER = """
 from django.contrib.auth import get_user_model
@@ -63,7 +63,7 @@ def main():
                     "1",
                     "--no-color",
                 ],
-                cwd=ROOT,
+                cwd=folder,  # where schemathesis leaves its files
                 env=env,
                 check=False,
             )
