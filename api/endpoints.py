@@ -41,6 +41,7 @@ from pages.views import TITLES_PER_PAGE, listed_titles, tear_distribution
 from reviews.forms import CommentForm, RatingForm
 from reviews.models import Comment, CommentLimitReached, RatedTitle, Rating
 from reviews.views import COMMENTS_PER_PAGE, listings
+from sadlist.freshness import address_key, shared_part
 
 
 class SadlistAPI(NinjaAPI):
@@ -132,6 +133,18 @@ def title_summary(request, title):
     }
 
 
+def for_everyone(request, compute):
+    """
+    `compute()`'s answer, shared for FRESHNESS_SECONDS like a visitor's page part
+    (sadlist.freshness.shared_part), keyed by the whole address. A request with a token
+    is a member's program: it gets the answer built afresh, so it sees its own writes
+    at once. The response itself stays private (no shared HTTP cache keeps it).
+    """
+    if "HTTP_AUTHORIZATION" in request.META:
+        return compute()
+    return shared_part(request, f"api:{address_key(request)}", compute)
+
+
 def published_title(slug):
     return get_object_or_404(listed_titles(), slug=slug)
 
@@ -157,6 +170,10 @@ def titles(
     page: int = Query(1, ge=1),
 ):
     """The same filter as the browse page (pages.filters.TitleFilter), page by page."""
+    return for_everyone(request, lambda: filtered_titles(request, page))
+
+
+def filtered_titles(request, page):
     title_filter = TitleFilter(request.GET, queryset=listed_titles())
     if title_filter.errors or title_filter.notes:
         errors = field_errors(title_filter.errors)
@@ -175,6 +192,10 @@ def titles(
 @api.get("/titles/{slug}/", response=TitleDetail, summary="A title", tags=["titles"])
 def title(request, slug: str):
     """Facts, provenance and the tear distribution of one published title."""
+    return for_everyone(request, lambda: title_facts(request, slug))
+
+
+def title_facts(request, slug):
     found = published_title(slug)
     return {
         **title_summary(request, found),
@@ -204,15 +225,18 @@ def title(request, slug: str):
     tags=["comments"],
 )
 def title_comments(request, slug: str, page: int = Query(1, ge=1)):
-    found = published_title(slug)
-    return paginate(
-        request,
-        Comment.objects.on_title(found),
-        page,
-        COMMENTS_PER_PAGE,
-        count=found.comment_count,
-        convert=lambda comment: comment_out(comment, found.slug),
-    )
+    def compute():
+        found = published_title(slug)
+        return paginate(
+            request,
+            Comment.objects.on_title(found),
+            page,
+            COMMENTS_PER_PAGE,
+            count=found.comment_count,
+            convert=lambda comment: comment_out(comment, found.slug),
+        )
+
+    return for_everyone(request, compute)
 
 
 def comment_out(comment, slug):
@@ -283,7 +307,9 @@ def source_out(source, sections):
     tags=["catalogue"],
 )
 def sources(request):
-    return [source_out(source, sections) for source, sections in rankings()]
+    return for_everyone(
+        request, lambda: [source_out(source, sections) for source, sections in rankings()]
+    )
 
 
 @api.get("/sources/{slug}/", response=SourceOut, summary="One article", tags=["catalogue"])

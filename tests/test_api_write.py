@@ -241,3 +241,24 @@ def test_a_token_is_never_logged(write_token, grave, caplog):
         put(Client(), RATING, {"tears": 2}, write_token)
     assert caplog.records and write_token not in caplog.text
     assert token_digest(write_token) not in caplog.text
+
+
+def test_api_reads_follow_the_freshness_contract(settings, write_token, grave):
+    from django.core.cache import cache
+
+    settings.FRESHNESS_SECONDS = 600
+    cache.clear()
+    path = "/api/v1/titles/grave-of-the-fireflies/"
+    assert Client().get(path).json()["rating_count"] == 0
+    put(Client(), RATING, {"tears": 5}, write_token)
+    # The member's own program sees its write at once; everyone else within the window.
+    assert Client().get(path, **bearer(write_token)).json()["rating_count"] == 1
+    assert Client().get(path).json()["rating_count"] == 0
+    # A curator's change reaches everyone at once.
+    grave.name = "Grave of the Fireflies (1988)"
+    grave.save()
+    fresh = Client().get(path).json()
+    assert (fresh["name"], fresh["rating_count"]) == ("Grave of the Fireflies (1988)", 1)
+    response = Client().get(path)
+    assert "public" not in response.get("Cache-Control", "")
+    cache.clear()
