@@ -12,10 +12,12 @@ from typing import Literal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import NinjaAPI, Query
 from ninja.responses import Status
+from pydantic import TypeAdapter
 
 from api import problems
 from api.limits import READS, WRITES, TokenAuth
@@ -133,16 +135,23 @@ def title_summary(request, title):
     }
 
 
-def for_everyone(request, compute):
+def for_everyone(request, schema, compute):
     """
-    `compute()`'s answer, shared for FRESHNESS_SECONDS like a visitor's page part
-    (sadlist.freshness.shared_part), keyed by the whole address. A request with a token
-    is a member's program: it gets the answer built afresh, so it sees its own writes
-    at once. The response itself stays private (no shared HTTP cache keeps it).
+    `compute()`'s answer as JSON in the shape of `schema`, shared for FRESHNESS_SECONDS
+    like a visitor's page part (sadlist.freshness.shared_part), keyed by the whole
+    address: the JSON is built once and served as it is. A request with a token is a
+    member's program: it gets the answer built afresh, so it sees its own writes at
+    once. The response itself stays private (no shared HTTP cache keeps it).
     """
+
+    def as_json():
+        return TypeAdapter(schema).dump_json(TypeAdapter(schema).validate_python(compute()))
+
     if "HTTP_AUTHORIZATION" in request.META:
-        return compute()
-    return shared_part(request, f"api:{address_key(request)}", compute)
+        content = as_json()
+    else:
+        content = shared_part(request, f"api:{address_key(request)}", as_json)
+    return HttpResponse(content, content_type="application/json; charset=utf-8")
 
 
 def published_title(slug):
@@ -170,7 +179,7 @@ def titles(
     page: int = Query(1, ge=1),
 ):
     """The same filter as the browse page (pages.filters.TitleFilter), page by page."""
-    return for_everyone(request, lambda: filtered_titles(request, page))
+    return for_everyone(request, Page[TitleSummary], lambda: filtered_titles(request, page))
 
 
 def filtered_titles(request, page):
@@ -192,7 +201,7 @@ def filtered_titles(request, page):
 @api.get("/titles/{slug}/", response=TitleDetail, summary="A title", tags=["titles"])
 def title(request, slug: str):
     """Facts, provenance and the tear distribution of one published title."""
-    return for_everyone(request, lambda: title_facts(request, slug))
+    return for_everyone(request, TitleDetail, lambda: title_facts(request, slug))
 
 
 def title_facts(request, slug):
@@ -236,7 +245,7 @@ def title_comments(request, slug: str, page: int = Query(1, ge=1)):
             convert=lambda comment: comment_out(comment, found.slug),
         )
 
-    return for_everyone(request, compute)
+    return for_everyone(request, Page[CommentOut], compute)
 
 
 def comment_out(comment, slug):
@@ -308,7 +317,9 @@ def source_out(source, sections):
 )
 def sources(request):
     return for_everyone(
-        request, lambda: [source_out(source, sections) for source, sections in rankings()]
+        request,
+        list[SourceOut],
+        lambda: [source_out(source, sections) for source, sections in rankings()],
     )
 
 
