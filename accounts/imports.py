@@ -10,6 +10,7 @@ or hostile (XML entities, which defusedxml refuses) saves nothing and says why.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeXML
@@ -116,6 +117,12 @@ def read_anilist(data):
     return entries, unseen
 
 
+def slug_or_nothing(value):
+    """Only a slug reaches the database as one (PostgreSQL refuses NUL in text)."""
+    value = str(value or "")
+    return value if re.fullmatch(r"[-\w]{1,120}", value) else ""
+
+
 def read_sadlist(data):
     entries = []
     for rating in data.get("ratings") or []:
@@ -124,7 +131,7 @@ def read_sadlist(data):
         entries.append(
             Entry(
                 names=[str(rating.get("title") or "").strip()],
-                slug=str(rating.get("title_slug") or ""),
+                slug=slug_or_nothing(rating.get("title_slug")),
                 myanimelist_id=whole_number(rating.get("myanimelist_id")),
                 anilist_id=whole_number(rating.get("anilist_id")),
             )

@@ -7,6 +7,7 @@ as the title page (reviews.views), so the rules, the limits and the stats kept b
 triggers are the same whichever way a member rates or comments.
 """
 
+import re
 from typing import Literal
 
 from django.conf import settings
@@ -15,10 +16,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 from ninja.responses import Status
 from pydantic import TypeAdapter
 
+from accounts.urls import UsernameConverter
 from api import problems
 from api.limits import READS, WRITES, TokenAuth
 from api.problems import Problem
@@ -62,6 +64,10 @@ api = SadlistAPI(
     throttle=[READS],
 )
 problems.install(api)
+
+
+# The largest id a database column holds (PostgreSQL's bigint).
+BIGGEST_ID = 2**63 - 1
 
 
 def absolute(request, path):
@@ -198,7 +204,7 @@ def filtered_titles(request, page):
     )
 
 
-@api.get("/titles/{slug}/", response=TitleDetail, summary="A title", tags=["titles"])
+@api.get("/titles/{slug:slug}/", response=TitleDetail, summary="A title", tags=["titles"])
 def title(request, slug: str):
     """Facts, provenance and the tear distribution of one published title."""
     return for_everyone(request, TitleDetail, lambda: title_facts(request, slug))
@@ -228,7 +234,7 @@ def title_facts(request, slug):
 
 
 @api.get(
-    "/titles/{slug}/comments/",
+    "/titles/{slug:slug}/comments/",
     response=Page[CommentOut],
     summary="A title's visible comments, newest first",
     tags=["comments"],
@@ -323,7 +329,7 @@ def sources(request):
     )
 
 
-@api.get("/sources/{slug}/", response=SourceOut, summary="One article", tags=["catalogue"])
+@api.get("/sources/{slug:slug}/", response=SourceOut, summary="One article", tags=["catalogue"])
 def source(request, slug: str):
     found = get_object_or_404(Source, slug=slug)
     for listed, sections in rankings():
@@ -333,6 +339,9 @@ def source(request, slug: str):
 
 
 def active_member(username):
+    # Only what a username can hold reaches the database (PostgreSQL refuses NUL).
+    if not re.fullmatch(UsernameConverter.regex, username):
+        raise Problem(404, "There is no member by that name.")
     return get_object_or_404(get_user_model(), username=username, is_active=True)
 
 
@@ -416,7 +425,7 @@ def rating_out(title, rating):
 
 
 @api.put(
-    "/titles/{slug}/rating/",
+    "/titles/{slug:slug}/rating/",
     response={200: RatingOut},
     summary="Rate a title, or change your rating",
     tags=["ratings"],
@@ -433,7 +442,7 @@ def rate(request, slug: str, payload: RatingIn):
 
 
 @api.delete(
-    "/titles/{slug}/rating/",
+    "/titles/{slug:slug}/rating/",
     response={204: None},
     summary="Remove your rating",
     tags=["ratings"],
@@ -448,7 +457,7 @@ def unrate(request, slug: str):
 
 
 @api.post(
-    "/titles/{slug}/comments/",
+    "/titles/{slug:slug}/comments/",
     response={201: CommentOut},
     summary="Post a comment",
     tags=["comments"],
@@ -479,7 +488,7 @@ def post_comment(request, slug: str, payload: CommentIn):
     tags=["comments"],
     **AUTH,
 )
-def delete_comment(request, comment_id: int):
+def delete_comment(request, comment_id: int = Path(..., ge=1, le=BIGGEST_ID)):  # noqa: B008
     user = writer(request)
     comment = get_object_or_404(Comment, pk=comment_id, user=user, title__is_published=True)
     comment.remove()

@@ -178,6 +178,16 @@ def test_hostile_or_malformed_files_save_nothing_and_say_why(
     assert not ImportedTitle.objects.exists()
 
 
+def test_a_sadlist_export_with_a_nul_in_a_slug_matches_by_name(reader_client, catalogue_with_ids):
+    export = {
+        "member": "someone",
+        "ratings": [{"title": "Grave of the Fireflies", "title_slug": "grave\x00"}],
+    }
+    page = upload(reader_client, "sadlist.json", json.dumps(export)).content.decode()
+    assert "1 title added" in page
+    assert ImportedTitle.objects.get().title.slug == "grave-of-the-fireflies"
+
+
 def test_a_50_megabyte_file_is_refused_unread(reader_client, catalogue_with_ids):
     big = b"<myanimelist>" + b" " * (50 * 1024 * 1024) + b"</myanimelist>"
     response = upload(reader_client, "huge.xml", big)
