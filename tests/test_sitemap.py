@@ -23,8 +23,14 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def sitemap_addresses(client):
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-    return [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    """Every address in every sitemap the index at /sitemap.xml lists."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    addresses = []
+    for sitemap in index.iter(f"{SITEMAP}loc"):
+        root = ET.fromstring(client.get(sitemap.text).content)
+        addresses += [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    return addresses
 
 
 def test_the_sitemap_lists_published_titles_themes_members_and_fixed_pages(listed_titles, reader):
@@ -38,6 +44,21 @@ def test_the_sitemap_lists_published_titles_themes_members_and_fixed_pages(liste
     for page in ("/", "/titles/", "/themes/", "/lists/", "/api/"):
         assert f"http://testserver{page}" in addresses
     assert not [address for address in addresses if "/account/" in address]
+
+
+def test_a_large_catalogue_is_split_into_sitemap_pages(db, settings):
+    from pages.sitemaps import Titles
+
+    Titles.limit = 2
+    try:
+        for number in range(5):
+            make_title(f"Title {number}", slug=f"title-{number}")
+        addresses = sitemap_addresses(Client())
+    finally:
+        Titles.limit = 5000
+    assert sorted(a for a in addresses if "/titles/title-" in a) == [
+        f"http://testserver/titles/title-{number}/" for number in range(5)
+    ]
 
 
 def test_robots_keeps_crawlers_out_of_accounts_admin_and_writes(db):
