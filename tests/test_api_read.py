@@ -123,6 +123,9 @@ def test_an_unpublished_or_unknown_title_is_a_404_problem(visitor, listed_titles
         assert response["Content-Type"] == PROBLEM
     response = visitor.get("/api/v1/no-such-thing/")
     assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    # A write to an address that is not there: the same problem, not a CSRF page.
+    response = Client(enforce_csrf_checks=True).delete("/api/v1/titles/not a slug/rating/")
+    assert response.status_code == 404 and response["Content-Type"] == PROBLEM
 
 
 def test_a_titles_comments_leave_out_hidden_ones(visitor, grave, reader, other_reader):
