@@ -208,3 +208,22 @@ def test_importing_needs_a_member_and_a_post(catalogue_with_ids):
     response = upload(Client(), "animelist.xml", MAL_EXPORT)
     assert response.status_code == 302 and "/account/signin/" in response["Location"]
     assert not ImportedTitle.objects.exists()
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_owners_profile_sections_cost_the_same_whatever_their_size(
+    reader_client, reader, django_assert_num_queries, size
+):
+    from api.models import AccessToken
+
+    from .factories import make_title
+
+    for number in range(size):
+        AccessToken.objects.issue(reader, f"script {number}", can_write=False)
+        title = make_title(f"Queued {number}", slug=f"queued-{number}")
+        ImportedTitle.objects.create(user=reader, title=title, origin="myanimelist")
+    # Session, signed-in member, the profile's member, ratings count, comments count
+    # (no pages of either to read), the tokens, the queue to rate.
+    with django_assert_num_queries(7):
+        page = reader_client.get("/members/reader/").content.decode()
+    assert f"Queued {size - 1}" in page and f"script {size - 1}" in page
