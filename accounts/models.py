@@ -45,3 +45,31 @@ def keep_username_key(sender, instance, created, update_fields, raw=False, **kwa
     if raw or not (created or update_fields is None or "username" in update_fields):
         return
     UsernameKey.objects.update_or_create(user=instance, defaults={"key": fold(instance.username)})
+
+
+class ImportedTitle(models.Model):
+    """
+    A title a member says they have seen, brought from another site's list: it waits
+    in their "seen it, rate it" queue until they rate it. Nothing is rated for them: a
+    score on another site says how good, not how sad.
+    """
+
+    class Origin(models.TextChoices):
+        MYANIMELIST = "myanimelist", "MyAnimeList"
+        ANILIST = "anilist", "AniList"
+        SADLIST = "sadlist", "Sadlist"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imported_titles"
+    )
+    title = models.ForeignKey("catalogue.Title", on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=12, choices=Origin.choices)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "title"], name="imported_title_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} has seen {self.title_id} ({self.origin})"

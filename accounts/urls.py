@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter, reverse_lazy
 
-from accounts import views
+from accounts import import_views, views
 from accounts.forms import ChangePasswordForm, NewPasswordForm, QuietPasswordResetForm
 
 
@@ -71,5 +71,6 @@ urlpatterns = [
     path("account/export.json", views.export_json, name="export_json"),
     path("account/export.csv", views.export_csv, name="export_csv"),
     path("account/delete/", views.delete_account, name="delete"),
+    path("account/import/", import_views.import_list, name="import_list"),
     path("members/<username:username>/", views.profile, name="profile"),
 ]

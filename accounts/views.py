@@ -37,6 +37,8 @@ from reviews.stats import remove_member
 RATINGS_PER_PAGE = 50
 COMMENTS_PER_PAGE = 20
 
+EXTERNAL_ID_FIELDS = ["myanimelist_id", "anilist_id", "anidb_id", "kitsu_id"]
+
 
 def safe_next(request):
     """
@@ -172,12 +174,18 @@ def profile(request, username):
     )
 
 
+def external_ids(title):
+    return {field: getattr(title, field) for field in EXTERNAL_ID_FIELDS}
+
+
 def _export_rows(user):
     """All of a member's ratings and comments, on any title, as plain values."""
     ratings = [
         {
             "title": rating.title.name,
             "title_slug": rating.title.slug,
+            # So that other sites (and another Sadlist) can match the title back.
+            **external_ids(rating.title),
             "tears": rating.tears,
             "tear_level": rating.get_tears_display(),
             "rated_at": rating.created_at.isoformat(),
@@ -231,6 +239,7 @@ CSV_COLUMNS = [
     "record",
     "title",
     "title_slug",
+    *EXTERNAL_ID_FIELDS,
     "tears",
     "tear_level",
     "body",

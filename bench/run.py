@@ -32,6 +32,7 @@ from pathlib import Path
 # What is loaded, in order. {popular} is the most-rated title, {median} the median one.
 # Targets: ("share", s, p99) = at least s of /healthz's req/s and p99 under p99 ms.
 VISITORS, MEMBERS, WHILE_RATING = ("share", 0.50, 150), ("share", 0.15, None), ("share", 0.40, 150)
+API = ("share", 0.30, None)
 PAGES = [
     ("/healthz", "GET", "/healthz", "visitor", None),
     ("home", "GET", "/", "visitor", VISITORS),
@@ -47,6 +48,15 @@ PAGES = [
     ("popular title", "GET", "/titles/{popular}/", "visitor", VISITORS),
     ("median title", "GET", "/titles/{median}/", "visitor", VISITORS),
     ("the lists", "GET", "/lists/", "visitor", VISITORS),
+    ("API: titles", "GET", "/api/v1/titles/", "visitor", API),
+    (
+        "API: titles, 3 filters",
+        "GET",
+        "/api/v1/titles/?kind=series&theme=grief&sort=rated",
+        "visitor",
+        API,
+    ),
+    ("API: popular title", "GET", "/api/v1/titles/{popular}/", "visitor", API),
     ("home", "GET", "/", "member", MEMBERS),
     ("browse", "GET", "/titles/", "member", MEMBERS),
     ("popular title", "GET", "/titles/{popular}/", "member", MEMBERS),
@@ -137,6 +147,8 @@ def bench_environment(database, args):
         "LOG_LEVEL": "WARNING",
         # Seeding and recounting a million ratings take longer than a page may.
         "DATABASE_STATEMENT_TIMEOUT": "0",
+        # wrk is one address sending thousands of API requests a minute on purpose.
+        "API_READS_PER_MINUTE": "0",
     }
 
 

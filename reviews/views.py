@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -42,14 +41,7 @@ def title_comments(title, page_number, mentions):
     `mentions`: the title's listings (`listings`), which the comment form asks about.
     """
     comment_count = title.stats.comment_count
-    author_tears = Rating.objects.filter(user=OuterRef("user_id"), title=OuterRef("title_id"))
-    comments = (
-        Comment.objects.visible()
-        .filter(title=title)
-        .select_related("user", "mention__source")
-        .annotate(author_tears=Subquery(author_tears.values("tears")[:1]))
-        .order_by("-created_at", "-pk")
-    )
+    comments = Comment.objects.on_title(title)
     paginator = Paginator(comments, COMMENTS_PER_PAGE)
     paginator.count = comment_count  # the stored total spares a COUNT(*) per page view
     page = paginator.get_page(page_number)

@@ -182,6 +182,8 @@ def visitor_page(parameters=()):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            # What the page's canonical link keeps of the query (pages' findable tags).
+            request.canonical_parameters = known
             if request.method in ("GET", "HEAD") and request.GET:
                 query = canonical_query(request.GET, known)
                 if query is not None:

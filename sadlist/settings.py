@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "csp",
     "sadlist.apps.SadlistConfig",
@@ -120,6 +121,7 @@ INSTALLED_APPS = [
     "reviews",
     "pages",
     "accounts",
+    "api",
 ]
 
 # The request id comes first so that every line logged for a request carries it.
@@ -140,6 +142,8 @@ MIDDLEWARE = [
     # Marks a member's own writes, and makes every response private unless a view
     # said it may be shared (sadlist.freshness).
     "sadlist.freshness.OwnWritesMiddleware",
+    # Lets other sites read the JSON API (api.middleware).
+    "api.middleware.ApiMiddleware",
     # Last, as django-axes asks: it turns a sign-in lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -312,6 +316,11 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # Comment limits per member, counted from the comments table (so across processes).
 COMMENTS_PER_MINUTE = env_int("COMMENTS_PER_MINUTE", 5)
 COMMENTS_PER_DAY = env_int("COMMENTS_PER_DAY", 30)
+
+# The JSON API's limits per minute, per member (by token) or per address; counted in the
+# cache, so across every app process when REDIS_URL is set. 0 turns a limit off.
+API_READS_PER_MINUTE = env_int("API_READS_PER_MINUTE", 120)
+API_WRITES_PER_MINUTE = env_int("API_WRITES_PER_MINUTE", 30)
 
 # Email (password reset): printed to the console in development; SMTP in production.
 EMAIL_BACKEND = env_str(

@@ -37,6 +37,9 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages are rendered afresh in tests; tests/test_freshness.py turns the caches on.
     settings.FRESHNESS_SECONDS = 0
+    # The API's per-minute limits are counted in a cache the tests share; the tests of
+    # the limits turn them on.
+    settings.API_READS_PER_MINUTE = settings.API_WRITES_PER_MINUTE = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

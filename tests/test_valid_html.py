@@ -7,6 +7,7 @@ zero errors. One vnu run checks them all (the JVM is slow to start).
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils.encoding import force_bytes
@@ -140,12 +141,19 @@ def visitor_pages(client):
         "password reset, done": html_of(
             client.get("/account/password/reset/done/"), "Your password is reset"
         ),
+        "the API's documentation": html_of(client.get("/api/"), "The Sadlist API"),
     }
     locked_out = Client()
     for _ in range(5):
         response = locked_out.post("/account/signin/", {"username": "reader", "password": "x"})
     pages["sign in, locked out"] = html_of(response, "Too many sign-in attempts", 429)
     return pages
+
+
+IMPORTED_LIST = (
+    b"<myanimelist><anime><series_title>Grave of the Fireflies</series_title></anime>"
+    b"<anime><series_title>Not Ours</series_title></anime></myanimelist>"
+)
 
 
 def member_pages(member_client, reader, mine, theirs):
@@ -194,6 +202,32 @@ def member_pages(member_client, reader, mine, theirs):
         "title page, after rating (with a message)": html_of(
             member_client.post(f"{GRAVE}rate/", {"tears": "4"}, follow=True),
             "Saved: 4 — Sobbing.",
+        ),
+        "API token, made": html_of(
+            member_client.post("/account/tokens/", {"name": "script", "access": "read"}),
+            "Copy it now",
+        ),
+        "API token, with errors": html_of(
+            member_client.post("/account/tokens/", {"name": "", "access": "all"}),
+            "not made yet",
+            422,
+        ),
+        "profile, as its owner with a token": html_of(
+            member_client.get("/members/reader/"), "Revoke “script”"
+        ),
+        "import, done": html_of(
+            member_client.post(
+                "/account/import/",
+                {"list_file": SimpleUploadedFile("list.xml", IMPORTED_LIST)},
+            ),
+            "Not in our catalogue",
+        ),
+        "import, refused": html_of(
+            member_client.post(
+                "/account/import/", {"list_file": SimpleUploadedFile("list.xml", b"<broken")}
+            ),
+            "Nothing was imported",
+            422,
         ),
         "delete account, wrong password": html_of(
             member_client.post("/account/delete/", {"password": "no"}),

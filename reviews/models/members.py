@@ -183,6 +183,21 @@ class CommentQuerySet(models.QuerySet):
         """Comments the public sees: not hidden by a moderator."""
         return self.filter(is_hidden=False)
 
+    def on_title(self, title):
+        """
+        The title's visible comments as its page lists them (and the API): newest
+        first, with their author, the listing they take a stance on, and the author's
+        current tear rating of the title (`author_tears`).
+        """
+        author_tears = Rating.objects.filter(user=models.OuterRef("user_id"), title=title)
+        return (
+            self.visible()
+            .filter(title=title)
+            .select_related("user", "mention__source")
+            .annotate(author_tears=models.Subquery(author_tears.values("tears")[:1]))
+            .order_by("-created_at", "-pk")
+        )
+
     def post(self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None):
         """
         Publish a comment; triggers count it in the title's stats and its stance in the

@@ -1,0 +1,163 @@
+"""
+The shapes the API answers with and accepts. Each is a pydantic model that ninja turns
+into the OpenAPI schema, so a field added here is documented and checked at once.
+"""
+
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from ninja import Schema
+from pydantic import Field
+
+Item = TypeVar("Item")
+
+
+class Page(Schema, Generic[Item]):
+    """One page of a list, with the total and the addresses of its neighbours."""
+
+    count: int = Field(description="How many items the whole list has.")
+    page: int
+    pages: int = Field(description="How many pages the list has.")
+    next: str | None = Field(description="The next page's address, or null on the last.")
+    previous: str | None = Field(description="The previous page's address, or null.")
+    results: list[Item]
+
+
+class ExternalIds(Schema):
+    myanimelist: int | None
+    anilist: int | None
+    anidb: int | None
+    kitsu: int | None
+
+
+class TitleSummary(Schema):
+    slug: str
+    name: str
+    original_name: str
+    other_names: list[str]
+    kind: str = Field(description="movie or series")
+    year: int
+    studio: str
+    episodes: int | None
+    runtime_minutes: int | None
+    tear_score: float = Field(description="Damped mean tear rating, used for ranking.")
+    rating_count: int
+    comment_count: int = Field(description="Visible comments.")
+    few_ratings: bool = Field(description="Fewer ratings than the site trusts on their own.")
+    picture: str | None = Field(description="The poster, or a generated cover.")
+    url: str = Field(description="The title's page on the site.")
+    external_ids: ExternalIds
+
+
+class TearCount(Schema):
+    level: int = Field(ge=0, le=5)
+    name: str
+    count: int
+    percent: int = Field(description="Whole percentages that add up to 100.")
+
+
+class Listing(Schema):
+    id: int = Field(description="Name it as `mention` when a comment takes a stance.")
+    source: str = Field(description="The article's slug (see /sources/).")
+    source_name: str
+    section: str
+    rank: int
+    description: str
+
+
+class ThemeOut(Schema):
+    slug: str
+    name: str
+    description: str
+
+
+class TitleDetail(TitleSummary):
+    synopsis: str
+    why_it_hurts: str
+    themes: list[ThemeOut]
+    listings: list[Listing] = Field(description="Provenance: where the articles list it.")
+    mean: float | None = Field(description="Plain mean of the ratings, null without any.")
+    distribution: list[TearCount] = Field(description="Ratings per tear level, 5 to 0.")
+
+
+class ThemeWithCount(ThemeOut):
+    title_count: int
+
+
+class RankedEntry(Schema):
+    title: str = Field(description="The title's slug.")
+    name: str
+    article_rank: int
+    community_rank: int = Field(description="Place by tear score within the same list.")
+    rating_count: int
+    tear_score: float
+
+
+class SourceSection(Schema):
+    section: str
+    heading: str
+    is_ranked: bool
+    entries: list[RankedEntry]
+
+
+class SourceOut(Schema):
+    slug: str
+    name: str
+    publisher: str
+    url: str
+    sections: list[SourceSection]
+
+
+class CommentOut(Schema):
+    id: int
+    title: str = Field(description="The title's slug.")
+    author: str
+    author_tears: int | None = Field(description="The author's current rating of the title.")
+    body: str
+    is_spoiler: bool
+    stance: str
+    listing: str | None = Field(description="The listing the stance is about, in words.")
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class MemberRating(Schema):
+    title: str = Field(description="The title's slug.")
+    name: str
+    tears: int
+    tear_level: str
+    updated_at: datetime
+
+
+class MemberOut(Schema):
+    username: str
+    joined: datetime
+    rating_count: int
+    comment_count: int
+    url: str
+
+
+class RatingIn(Schema):
+    tears: int = Field(description="0 (Dry eyes) to 5 (Cried a river).")
+
+
+class RatingOut(Schema):
+    title: str
+    tears: int
+    tear_level: str
+    rating_count: int = Field(description="The title's ratings after this change.")
+    tear_score: float
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, description="Plain text, up to 5,000 characters.")
+    is_spoiler: bool = False
+    stance: Literal["none", "agree", "too_high", "too_low", "off_list"] = Field(
+        "none", description="What the comment says about the listing named by `mention`."
+    )
+    mention: int | None = Field(None, description="The listing (its id) the stance is about.")
+
+
+class Me(Schema):
+    username: str
+    can_write: bool
