@@ -35,6 +35,7 @@ from pages.filters import (
     without_controls,
 )
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
+from reviews.insights import title_insights
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
 from reviews.templatetags.reviews_tags import moment
 from reviews.views import (
@@ -327,6 +328,7 @@ def title_parts(slug, comments_page):
                 "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
             },
         ),
+        "insights": render_to_string("reviews/_insights.html", title_insights(title)),
         "similar": render_to_string(
             "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),

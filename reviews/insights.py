@@ -1,0 +1,384 @@
+"""
+Tear insights: writing a rating's extras, reading a title's insight totals for its page,
+and checking those totals against the ratings (part of `recount_tears`).
+
+The extras are what a member may tell beyond the tears (reviews/models/insights.py).
+Writes go through `rate_telling_more`, which keeps the lock order of the triggers
+(reviews/insight_triggers.py): the rating row, the title's stats row, then the rest.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+
+from reviews.models import (
+    Cause,
+    Ending,
+    Quality,
+    Rating,
+    RatingCause,
+    TearLevel,
+    TitleCauseStats,
+    TitleInsights,
+    TitleMomentStats,
+    TitleStats,
+    whole_percentages,
+)
+from reviews.models.insights import MOST_CAUSES, MOVIE_PARTS
+from sadlist.freshness import shared_part
+
+TENTHS = [
+    "the first tenth",
+    "the second tenth",
+    "the third tenth",
+    "the fourth tenth",
+    "the middle (fifth tenth)",
+    "the sixth tenth",
+    "the seventh tenth",
+    "the eighth tenth",
+    "the ninth tenth",
+    "the last tenth",
+]
+
+
+def causes_in_use():
+    """The causes members may name, in the curators' order: changes only with curators."""
+    return shared_part(None, "causes-in-use", lambda: list(Cause.objects.in_use()))
+
+
+def moment_positions(title):
+    """How many places a moment can be for `title` (episodes, or tenths), or 0 if unknown."""
+    if title.kind == title.Kind.MOVIE:
+        return MOVIE_PARTS
+    return title.episodes or 0
+
+
+def moment_name(title, position):
+    """ "episode 7", or "in the last tenth"."""
+    if title.kind == title.Kind.MOVIE:
+        return f"in {TENTHS[position - 1]}"
+    return f"episode {position}"
+
+
+def extras_problem(rating, cause_ids, moment, quality, ending):
+    """Why these extras cannot be kept with `rating` (a sentence), or "" when they can."""
+    if len(cause_ids) > MOST_CAUSES:
+        return f"Name at most {MOST_CAUSES} causes."
+    if (cause_ids or moment) and not rating.tears:
+        return "A rating of 0 tears has no cause and no moment."
+    if cause_ids:
+        known = set(Cause.objects.in_use().filter(pk__in=cause_ids).values_list("pk", flat=True))
+        if known != set(cause_ids):
+            return "Only causes still offered can be named."
+    if moment is not None and not 1 <= moment <= moment_positions(rating.title):
+        return "That moment is not within the title."
+    if quality is not None and quality not in Quality.values:
+        return "Quality is from 1 to 5."
+    if ending is not None and ending not in Ending.values:
+        return "That is not one of the endings."
+    return ""
+
+
+def lock_title(title):
+    """Hold the title's stats row, as a rating's triggers do, before touching the extras."""
+    list(TitleStats.objects.select_for_update(no_key=True).filter(pk=title.pk).values("pk"))
+
+
+def rate_telling_more(user, title, tears, cause_ids=(), moment=None, quality=None, ending=None):
+    """
+    Rate `title` with `tears` and keep the extras told with it, replacing those told
+    before. Causes a curator has retired since are kept, out of view: the member can
+    no longer see or change them. Refused with ValueError (nothing saved) when the
+    extras do not fit (extras_problem); the form says why before it gets here.
+    """
+    cause_ids = sorted(set(cause_ids))
+    with transaction.atomic():
+        rating = Rating.objects.rate(user, title, tears)
+        rating.title = title
+        if problem := extras_problem(rating, cause_ids, moment, quality, ending):
+            raise ValueError(problem)
+        lock_title(title)
+        TitleInsights.objects.select_for_update(no_key=True).filter(pk=title.pk).first()
+        if (rating.moment, rating.quality, rating.ending) != (moment, quality, ending):
+            rating.moment, rating.quality, rating.ending = moment, quality, ending
+            rating.save(update_fields=["moment", "quality", "ending", "updated_at"])
+        named = set(
+            RatingCause.objects.filter(rating=rating, cause__is_retired=False).values_list(
+                "cause_id", flat=True
+            )
+        )
+        RatingCause.objects.filter(
+            rating=rating, cause_id__in=sorted(named - set(cause_ids))
+        ).delete()
+        RatingCause.objects.bulk_create(
+            [RatingCause(rating=rating, cause_id=pk) for pk in cause_ids if pk not in named],
+            ignore_conflicts=True,
+        )
+    return rating
+
+
+def my_extras(rating):
+    """The extras `rating` (a Rating or None) holds, as the form's initial values."""
+    if rating is None:
+        return {}
+    return {
+        "causes": [
+            str(pk)
+            for pk in rating.cause_links.filter(cause__is_retired=False).values_list(
+                "cause_id", flat=True
+            )
+        ],
+        "moment": rating.moment,
+        "quality": rating.quality,
+        "ending": rating.ending,
+    }
+
+
+def share_of(part, whole):
+    """`part` of `whole` as a whole percentage, by the site's one rounding rule."""
+    return whole_percentages([part, max(whole - part, 0)])[0]
+
+
+def how_hard(distribution):
+    """How hard raters who named a cause cried, in words: "most of them: Sobbing"."""
+    total = sum(distribution)
+    if not total:
+        return ""
+    top = max(range(5), key=lambda index: (distribution[index], index))
+    level = TearLevel(top + 1).label
+    if distribution[top] * 2 > total:
+        return f"most of them: {level}"
+    return f"most often: {level}"
+
+
+def cause_rows(title, rating_count):
+    """The title's named causes in use, most named first, each in words."""
+    stats = (
+        TitleCauseStats.objects.filter(title=title, rater_count__gt=0, cause__is_retired=False)
+        .select_related("cause")
+        .order_by("-rater_count", "cause__order", "cause__name")
+    )
+    return [
+        {
+            "cause": row.cause,
+            "count": row.rater_count,
+            "percent": share_of(row.rater_count, rating_count),
+            "how_hard": how_hard(row.distribution),
+        }
+        for row in stats
+    ]
+
+
+def moment_chart(title, insights):
+    """Each episode or tenth with how many raters marked it, the peak, and SVG bar sizes."""
+    positions = moment_positions(title)
+    counts = dict(
+        TitleMomentStats.objects.filter(title=title, rater_count__gt=0).values_list(
+            "position", "rater_count"
+        )
+    )
+    if not insights.moment_count or not positions:
+        return None
+    highest = max(counts.values(), default=0)
+    # The strip is drawn at most this wide, however many episodes a series has.
+    width = 600
+    step = width / positions
+    bars = []
+    for position in range(1, positions + 1):
+        count = counts.get(position, 0)
+        height = round(80 * count / highest) if highest else 0
+        bars.append(
+            {
+                "position": position,
+                "name": moment_name(title, position),
+                "count": count,
+                "x": round((position - 1) * step, 2),
+                "width": round(max(step - 1, 0.5), 2),
+                "y": 80 - height,
+                "height": height,
+            }
+        )
+    peak = max(bars, key=lambda bar: (bar["count"], -bar["position"]))
+    return {
+        "bars": bars,
+        "rows": [bar for bar in bars if bar["count"]],
+        "peak": peak,
+        "width": width,
+        "marked": insights.moment_count,
+    }
+
+
+def title_insights(title):
+    """
+    What the title page shows of the extras, the same for everyone: the causes (the
+    spoiling ones apart), quality, where it hit and how it ends. Three queries.
+    """
+    insights = TitleInsights.objects.get(pk=title.pk)
+    rating_count = title.stats.rating_count
+    causes = cause_rows(title, rating_count)
+    ending_counts = insights.ending_distribution
+    quality_counts = insights.quality_distribution
+    return {
+        "title": title,
+        "rating_count": rating_count,
+        "open_causes": [row for row in causes if not row["cause"].is_spoiler],
+        "spoiler_causes": [row for row in causes if row["cause"].is_spoiler],
+        "quality": {
+            "count": insights.quality_count,
+            "mean": f"{insights.quality_mean:.1f}" if insights.quality_count else "",
+            "rows": [
+                {"level": level, "name": name, "count": count, "percent": percent}
+                for (level, name), count, percent in zip(
+                    reversed(Quality.choices),
+                    reversed(quality_counts),
+                    reversed(whole_percentages(quality_counts)),
+                    strict=True,
+                )
+            ],
+        },
+        "endings": {
+            "count": insights.ending_count,
+            "leading": Ending(insights.leading_ending).label if insights.leading_ending else "",
+            "rows": [
+                {"name": name, "count": count, "percent": percent}
+                for (_, name), count, percent in zip(
+                    Ending.choices, ending_counts, whole_percentages(ending_counts), strict=True
+                )
+            ],
+        },
+        "moments": moment_chart(title, insights),
+    }
+
+
+# Checking and repairing the totals -------------------------------------------------
+
+
+def _expected_insights():
+    rows = (
+        Rating.objects.order_by()
+        .values("title_id")
+        .annotate(
+            quality_count=Count("id", filter=Q(quality__isnull=False)),
+            quality_sum=Sum("quality", default=0),
+            **{
+                f"quality_{level}": Count("id", filter=Q(quality=level)) for level in Quality.values
+            },
+            ending_count=Count("id", filter=Q(ending__isnull=False)),
+            **{
+                f"ending_{ending}": Count("id", filter=Q(ending=ending)) for ending in Ending.values
+            },
+            moment_count=Count("id", filter=Q(moment__isnull=False)),
+        )
+    )
+    return {row.pop("title_id"): row for row in rows}
+
+
+def _leader(counts):
+    if not counts["ending_count"]:
+        return None
+    return max(Ending.values, key=lambda e: (counts[f"ending_{e}"], -Ending.values.index(e)))
+
+
+def _recount_rows(model, keys, expected, counters, label):
+    """Make `model`'s (title, key) rows equal `expected`; one line per drift repaired."""
+    drift = []
+    stored = {(row.title_id, getattr(row, keys)): row for row in model.objects.all()}
+    zeros = dict.fromkeys(counters, 0)
+    to_update, to_create = [], []
+    for pair in sorted(set(stored) | set(expected)):
+        want, row = expected.get(pair, zeros), stored.get(pair)
+        if row is None:
+            drift.append(f"title {pair[0]}, {label} {pair[1]}: row was missing")
+            to_create.append(model(title_id=pair[0], **{keys: pair[1]}, **want))
+            continue
+        differences = [
+            f"{field} {getattr(row, field)} → {want[field]}"
+            for field in counters
+            if getattr(row, field) != want[field]
+        ]
+        if differences:
+            drift.append(f"title {pair[0]}, {label} {pair[1]}: " + ", ".join(differences))
+            for field, value in want.items():
+                setattr(row, field, value)
+            to_update.append(row)
+    model.objects.bulk_create(to_create, batch_size=500)
+    model.objects.bulk_update(to_update, counters, batch_size=500)
+    return drift
+
+
+def recount(names):
+    """
+    Recompute every title's insight totals from the ratings' extras and fix what
+    differs; one line per drift repaired. Runs inside recount_all's transaction, with
+    writers locked out. `names`: {title id: name}.
+    """
+    drift = []
+    expected = _expected_insights()
+    counters = [field.name for field in TitleInsights._meta.fields][1:]
+    counters.remove("quality_mean")
+    counters.remove("leading_ending")
+    stored = {row.pk: row for row in TitleInsights.objects.all()}
+    to_update, to_create = [], []
+    for title_id in sorted(names):
+        want = expected.get(title_id, dict.fromkeys(counters, 0))
+        want = {
+            **want,
+            "leading_ending": _leader(want),
+            "quality_mean": want["quality_sum"] / want["quality_count"]
+            if want["quality_count"]
+            else None,
+        }
+        row = stored.get(title_id)
+        if row is None:
+            drift.append(f"{names[title_id]}: insights row was missing")
+            to_create.append(TitleInsights(pk=title_id, **want))
+            continue
+        differences = [
+            f"{field} {getattr(row, field)} → {value}"
+            for field, value in want.items()
+            if field != "quality_mean" and getattr(row, field) != value
+        ]
+        if differences:
+            drift.append(f"{names[title_id]}: " + ", ".join(differences))
+            for field, value in want.items():
+                setattr(row, field, value)
+            to_update.append(row)
+    TitleInsights.objects.bulk_create(to_create, batch_size=500)
+    TitleInsights.objects.bulk_update(
+        to_update, [*counters, "quality_mean", "leading_ending"], batch_size=500
+    )
+    levels = [f"tears_{level}" for level in range(1, 6)]
+    cause_expected = defaultdict(lambda: dict.fromkeys(["rater_count", *levels], 0))
+    for title_id, cause_id, tears, number in (
+        RatingCause.objects.order_by()
+        .values_list("rating__title_id", "cause_id", "rating__tears")
+        .annotate(number=Count("id"))
+    ):
+        counts = cause_expected[(title_id, cause_id)]
+        counts["rater_count"] += number
+        if tears:
+            counts[f"tears_{tears}"] += number
+    drift += _recount_rows(
+        TitleCauseStats, "cause_id", dict(cause_expected), ["rater_count", *levels], "cause"
+    )
+    moments = {
+        (row["title_id"], row["moment"]): {"rater_count": row["number"]}
+        for row in Rating.objects.filter(moment__isnull=False)
+        .order_by()
+        .values("title_id", "moment")
+        .annotate(number=Count("id"))
+    }
+    drift += _recount_rows(TitleMomentStats, "position", moments, ["rater_count"], "moment")
+    return drift
+
+
+def cause_counts_for_title():
+    """
+    The condition under which a cause counts for a title, on TitleCauseStats rows:
+    named by at least CAUSE_MIN_RATERS raters and CAUSE_MIN_SHARE percent of them.
+    """
+    return Q(rater_count__gte=settings.CAUSE_MIN_RATERS) & Q(
+        rater_count__gte=F("title__stats__rating_count") * settings.CAUSE_MIN_SHARE / 100.0
+    )
