@@ -63,6 +63,10 @@ def leader_and_mean(title_id):
     )
 
 
+def is_quality(row, level):
+    return f"COALESCE({row}.quality, 0) = {level}"
+
+
 def is_ending(row, ending):
     return f"COALESCE({row}.ending, '') = '{ending}'"
 
@@ -74,7 +78,7 @@ def rating_extras_change(vendor, row, sign):
         return as_number(vendor, condition)
 
     qualities = ", ".join(
-        f"quality_{level} = quality_{level} {sign} {number(f'COALESCE({row}.quality, 0) = {level}')}"
+        f"quality_{level} = quality_{level} {sign} {number(is_quality(row, level))}"
         for level in Quality.values
     )
     endings = ", ".join(
