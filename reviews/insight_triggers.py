@@ -5,7 +5,7 @@ have triggers (reviews/triggers.py): every path that writes a rating or a cause
 (forms, admin, shell, cascades, loaddata) passes through them.
 
 Lock order: the rating row, then the title's TitleStats row (the tear triggers, or
-reviews.insights.lock_title taken first by a change of extras alone), then its
+reviews.models.insights.lock_title_stats taken first by a change of extras alone), then its
 TitleInsights row, then its cause and moment rows. Holding the TitleStats row first
 means two members rating one title queue there and cannot deadlock on the cause rows.
 

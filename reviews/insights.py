@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 
 from reviews.models import (
     Cause,
@@ -23,10 +23,9 @@ from reviews.models import (
     TitleCauseStats,
     TitleInsights,
     TitleMomentStats,
-    TitleStats,
     whole_percentages,
 )
-from reviews.models.insights import MOST_CAUSES, MOVIE_PARTS
+from reviews.models.insights import MOST_CAUSES, MOVIE_PARTS, lock_title_stats
 from sadlist.freshness import shared_part
 
 TENTHS = [
@@ -81,11 +80,6 @@ def extras_problem(rating, cause_ids, moment, quality, ending):
     return ""
 
 
-def lock_title(title):
-    """Hold the title's stats row, as a rating's triggers do, before touching the extras."""
-    list(TitleStats.objects.select_for_update(no_key=True).filter(pk=title.pk).values("pk"))
-
-
 def rate_telling_more(user, title, tears, cause_ids=(), moment=None, quality=None, ending=None):
     """
     Rate `title` with `tears` and keep the extras told with it, replacing those told
@@ -99,7 +93,7 @@ def rate_telling_more(user, title, tears, cause_ids=(), moment=None, quality=Non
         rating.title = title
         if problem := extras_problem(rating, cause_ids, moment, quality, ending):
             raise ValueError(problem)
-        lock_title(title)
+        lock_title_stats(title.pk)
         TitleInsights.objects.select_for_update(no_key=True).filter(pk=title.pk).first()
         if (rating.moment, rating.quality, rating.ending) != (moment, quality, ending):
             rating.moment, rating.quality, rating.ending = moment, quality, ending
@@ -382,3 +376,29 @@ def cause_counts_for_title():
     return Q(rater_count__gte=settings.CAUSE_MIN_RATERS) & Q(
         rater_count__gte=F("title__stats__rating_count") * settings.CAUSE_MIN_SHARE / 100.0
     )
+
+
+# The member's own history and export -----------------------------------------------
+
+
+def with_own_extras(ratings):
+    """`ratings` with the causes each names (those still offered), in one more query."""
+    return ratings.prefetch_related(
+        Prefetch("causes", queryset=Cause.objects.in_use(), to_attr="causes_named")
+    )
+
+
+def own_extras(rating):
+    """
+    A rating's extras as plain values, for its member only (their history and export):
+    the moment and the ending may spoil, so no one else is ever shown them this way.
+    Needs with_own_extras().
+    """
+    return {
+        "causes": [cause.name for cause in rating.causes_named],
+        "moment": rating.moment,
+        "where_it_hit": moment_name(rating.title, rating.moment) if rating.moment else "",
+        "quality": rating.quality,
+        "quality_level": rating.get_quality_display() if rating.quality else "",
+        "ending": rating.ending or "",
+    }

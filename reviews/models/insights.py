@@ -13,10 +13,20 @@ from django.db import models
 from django.db.models import Q
 
 from catalogue.models import Title
+from reviews.models.title_stats import TitleStats
 
 MOST_CAUSES = 5
 # A movie's moment is the part of its running time, in tenths.
 MOVIE_PARTS = 10
+
+
+def lock_title_stats(title_id):
+    """
+    Hold the title's stats row (as an UPDATE of it would) before a write that touches
+    the title's cause or moment rows: every writer then takes the stats row first, and
+    two members writing about one title queue there instead of deadlocking on the rest.
+    """
+    TitleStats.objects.select_for_update(no_key=True).filter(pk=title_id).values("pk").first()
 
 
 class Ending(models.TextChoices):

@@ -17,7 +17,14 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from catalogue.models import Mention, Title
-from reviews.models.insights import EXTRAS_CONSTRAINTS, Cause, Ending, Quality, RatingCause
+from reviews.models.insights import (
+    EXTRAS_CONSTRAINTS,
+    Cause,
+    Ending,
+    Quality,
+    RatingCause,
+    lock_title_stats,
+)
 from reviews.models.title_stats import TearPrior
 
 
@@ -57,6 +64,7 @@ class RatingQuerySet(models.QuerySet):
                 rating.tears = tears
                 if not tears:
                     # Dry eyes: nothing made them cry, and nothing hit.
+                    lock_title_stats(title.pk)
                     rating.moment = None
                     rating.cause_links.all().delete()
                 rating.save(update_fields=["tears", "moment", "updated_at"])
@@ -69,6 +77,8 @@ class RatingQuerySet(models.QuerySet):
             rating = self.select_for_update().filter(user=user, title=title).first()
             if rating is None:
                 return False
+            # Its causes go first (a cascade), and they count on the title's rows.
+            lock_title_stats(title.pk)
             rating.delete()
             return True
 
