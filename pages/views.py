@@ -35,7 +35,7 @@ from pages.filters import (
     without_controls,
 )
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
-from reviews.insights import title_insights
+from reviews.insights import avoided_cause_ids, leave_out_avoided, title_insights
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
 from reviews.templatetags.reviews_tags import moment
 from reviews.views import (
@@ -147,24 +147,43 @@ def home_charts():
     }
 
 
-@visitor_page(parameters=[*PARAMETERS, "page"])
+# Shows a member the titles their avoid list leaves out, for this one address.
+SHOW_AVOIDED = "show_avoided"
+
+
+def avoided_here(request):
+    """The member's avoid list, unless this address asks to show what it leaves out."""
+    return [] if SHOW_AVOIDED in request.GET else avoided_cause_ids(request.user)
+
+
+def avoid_key(avoided):
+    """What a shared part built without the titles of `avoided` adds to its name."""
+    return f":avoid:{'-'.join(map(str, avoided))}" if avoided else ""
+
+
+@visitor_page(parameters=[*PARAMETERS, "page", SHOW_AVOIDED])
 def browse(request):
-    """Everything below the header depends only on the address: one shared part."""
+    """
+    Everything below the header depends only on the address (and, for a member with an
+    avoid list, on that list): one shared part per address and list.
+    """
+    avoided = avoided_here(request)
     return render(
         request,
         "catalogue/browse.html",
         shared_part(
             request,
-            f"browse:{address_key(request)}",
-            lambda: browse_results(request.path, request.GET),
+            f"browse:{address_key(request)}{avoid_key(avoided)}",
+            lambda: browse_results(request.path, request.GET, avoided),
         ),
     )
 
 
-def browse_results(path, query):
-    """The filtered, sorted page of titles for `query`, rendered for everyone."""
+def browse_results(path, query, avoided=()):
+    """The filtered, sorted page of titles for `query`, without the titles `avoided` names."""
     title_filter = TitleFilter(query, queryset=listed_titles())
-    paginator = Paginator(title_filter.qs, TITLES_PER_PAGE)
+    titles, hidden = leave_out_avoided(title_filter.qs, avoided)
+    paginator = Paginator(titles, TITLES_PER_PAGE)
     number, page_note = page_number(query.getlist("page"), paginator.num_pages)
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
@@ -191,6 +210,10 @@ def browse_results(path, query):
                     (label, link(path, rest)) for label, rest in title_filter.active
                 ],
                 "clear_all": link(path, title_filter.clear_all),
+                "hidden": hidden,
+                "show_hidden": link(
+                    path, "&".join(filter(None, [title_filter.state, f"{SHOW_AVOIDED}=1"]))
+                ),
             },
         ),
     }
@@ -355,19 +378,24 @@ def theme_list_context():
     return {"themes": themes}
 
 
-@visitor_page()
+@visitor_page(parameters=[SHOW_AVOIDED])
 def theme_detail(request, slug):
-    """A theme's saddest titles are the same for everyone: one shared part per theme."""
-    parts = shared_part(request, f"theme:{slug}", lambda: theme_parts(slug))
+    """
+    A theme's saddest titles are the same for everyone (but a member's avoid list): one
+    shared part per theme and list.
+    """
+    avoided = avoided_here(request)
+    parts = shared_part(
+        request, f"theme:{slug}{avoid_key(avoided)}", lambda: theme_parts(slug, avoided)
+    )
     return render(request, "catalogue/theme_detail.html", parts)
 
 
-def theme_parts(slug):
-    """A theme's page below the header, the same for everyone: its saddest titles."""
+def theme_parts(slug, avoided=()):
+    """A theme's page below the header: its saddest titles, but those `avoided` names."""
     theme = get_object_or_404(Theme, slug=slug)
-    titles = as_cards(
-        listed_titles().filter(themes=theme).order_by(*SADDEST_FIRST)[: TITLES_PER_PAGE + 1]
-    )
+    titles, hidden = leave_out_avoided(listed_titles().filter(themes=theme), avoided)
+    titles = as_cards(titles.order_by(*SADDEST_FIRST)[: TITLES_PER_PAGE + 1])
     return {
         "theme": theme,
         "listing": render_to_string(
@@ -376,6 +404,8 @@ def theme_parts(slug):
                 "theme": theme,
                 "titles": titles[:TITLES_PER_PAGE],
                 "has_more": len(titles) > TITLES_PER_PAGE,
+                "hidden": hidden,
+                "show_hidden": f"{theme.get_absolute_url()}?{SHOW_AVOIDED}=1",
             },
         ),
     }

@@ -52,10 +52,10 @@ class TellMoreForm(RatingForm):
         },
     )
 
-    def __init__(self, *args, title, **kwargs):
+    def __init__(self, *args, title, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = title
-        self.fields["causes"].choices = [(cause.pk, cause.name) for cause in causes_in_use()]
+        self.fields["causes"].choices = [(cause.pk, cause.name) for cause in causes_in_use(request)]
         positions = moment_positions(title)
         moment = self.fields["moment"]
         if title.kind == title.Kind.MOVIE:

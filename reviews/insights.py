@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q, Sum
 
 from reviews.models import (
+    AvoidedCause,
     Cause,
     Ending,
     Quality,
@@ -42,9 +43,12 @@ TENTHS = [
 ]
 
 
-def causes_in_use():
-    """The causes members may name, in the curators' order: changes only with curators."""
-    return shared_part(None, "causes-in-use", lambda: list(Cause.objects.in_use()))
+def causes_in_use(request=None):
+    """
+    The causes members may name, in the curators' order: they change only with curators,
+    so they are shared. `request` lets the generation be read once per request.
+    """
+    return shared_part(request, "causes-in-use", lambda: list(Cause.objects.in_use()))
 
 
 def moment_positions(title):
@@ -402,3 +406,41 @@ def own_extras(rating):
         "quality_level": rating.get_quality_display() if rating.quality else "",
         "ending": rating.ending or "",
     }
+
+
+# A member's avoid list -------------------------------------------------------------
+
+
+def avoided_cause_ids(user):
+    """The causes (still offered) `user` always avoids, as sorted ids; none for a visitor."""
+    if not user.is_authenticated:
+        return []
+    return sorted(
+        AvoidedCause.objects.filter(user=user, cause__is_retired=False).values_list(
+            "cause_id", flat=True
+        )
+    )
+
+
+def set_avoided(user, cause_ids):
+    """Make `user`'s avoid list exactly `cause_ids` (causes still offered)."""
+    with transaction.atomic():
+        AvoidedCause.objects.filter(user=user).exclude(cause_id__in=cause_ids).delete()
+        AvoidedCause.objects.bulk_create(
+            [AvoidedCause(user=user, cause_id=pk) for pk in cause_ids], ignore_conflicts=True
+        )
+
+
+def leave_out_avoided(titles, cause_ids):
+    """
+    (`titles` without those any of `cause_ids` counts for, how many were left out): two
+    queries' worth of subqueries on the stored cause counts, whatever the list's length.
+    """
+    if not cause_ids:
+        return titles, 0
+    counted = (
+        TitleCauseStats.objects.filter(cause_id__in=cause_ids)
+        .filter(cause_counts_for_title())
+        .values("title_id")
+    )
+    return titles.exclude(pk__in=counted), titles.filter(pk__in=counted).count()

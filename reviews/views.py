@@ -115,7 +115,7 @@ def title_reviews_context(request, title, comments):
         rating = Rating.objects.filter(user=request.user, title=title).first()
         my_rating = rating.tears if rating else None
         wrote_some = any(entry["user_id"] == request.user.pk for entry in comments)
-        tell_more = TellMoreForm(title=title, initial=my_extras(rating))
+        tell_more = TellMoreForm(title=title, request=request, initial=my_extras(rating))
     return {
         "tear_levels": TearLevel.choices,
         "my_rating": my_rating,
@@ -156,7 +156,7 @@ def rate_and_tell_more(request, title):
     together, or, when something does not fit, the form comes back with a message next
     to each field and nothing is saved.
     """
-    form = TellMoreForm(request.POST, title=title)
+    form = TellMoreForm(request.POST, title=title, request=request)
     if form.is_valid():
         try:
             rating = rate_telling_more(

@@ -308,6 +308,39 @@ class Migration(migrations.Migration):
                 fields=("title", "position"), name="title_moment_once"
             ),
         ),
+        migrations.CreateModel(
+            name="AvoidedCause",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="avoided_by",
+                        to="reviews.cause",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="avoided_causes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "cause"), name="avoided_cause_once")
+                ],
+            },
+        ),
         migrations.RunPython(give_every_title_its_row, migrations.RunPython.noop),
         migrations.RunPython(insight_triggers.install, insight_triggers.remove),
     ]

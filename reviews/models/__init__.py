@@ -4,6 +4,7 @@ What members say about titles (members.py) and the numbers kept from it
 """
 
 from reviews.models.insights import (
+    AvoidedCause,
     Cause,
     Ending,
     Quality,
@@ -36,6 +37,7 @@ from reviews.models.title_stats import (
 )
 
 __all__ = [
+    "AvoidedCause",
     "Cause",
     "Ending",
     "Quality",

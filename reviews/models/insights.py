@@ -9,6 +9,7 @@ every write through database triggers (reviews/insight_triggers.py), as TitleSta
 follows the tears; recount_tears checks and repairs them (reviews.insights.recount).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -210,3 +211,26 @@ EXTRAS_CONSTRAINTS = [
         name="rating_moment_needs_tears",
     ),
 ]
+
+
+class AvoidedCause(models.Model):
+    """
+    A cause a member always wants to avoid: browse and the theme pages leave out, for
+    them, the titles it counts for (with a note saying how many, and a way to show them).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="avoided_causes",
+        db_index=False,
+    )
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="avoided_by")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cause"], name="avoided_cause_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} avoids {self.cause}"
