@@ -86,3 +86,14 @@ def test_browse_for_a_member_with_an_avoid_list_takes_fixed_queries(
     # Session, member, avoid list, 3 facets, the causes offered, hidden count, count, page.
     with django_assert_num_queries(10):
         reader_client.get("/titles/")
+
+
+@pytest.mark.parametrize("avoided", [1, 5])
+def test_a_theme_page_for_a_member_with_an_avoid_list_takes_fixed_queries(
+    reader_client, dogs, avoided, django_assert_num_queries
+):
+    avoid(reader_client, *list(dogs.values())[:avoided])
+    # Session, member, avoid list, the theme, hidden count, its titles.
+    with django_assert_num_queries(6):
+        html = reader_client.get("/themes/dogs/").content.decode()
+    assert "Bolt" in html

@@ -69,3 +69,19 @@ def test_the_csv_download_holds_the_extras(reader_client, told):
         "Very good",
         "bittersweet",
     )
+
+
+@pytest.mark.parametrize("rated", [1, 20])
+def test_the_owners_history_with_extras_takes_fixed_queries(
+    reader_client, reader, rated, django_assert_num_queries
+):
+    from .factories import make_title
+
+    war = seed_causes()["war"]
+    for number in range(rated):
+        rate_telling_more(reader, make_title(slug=f"h{number}"), 3, [war.pk], quality=3)
+    # Session, member, the member shown, ratings count and page, the causes they named,
+    # the comments count (none, so no page of them).
+    with django_assert_num_queries(7):
+        html = reader_client.get("/members/reader/").content.decode()
+    assert html.count("<li>What made you cry: War</li>") == rated
