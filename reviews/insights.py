@@ -438,9 +438,14 @@ def leave_out_avoided(titles, cause_ids):
     """
     if not cause_ids:
         return titles, 0
-    counted = (
+    counted = titles_counted_for(cause_ids)
+    return titles.exclude(pk__in=counted), titles.filter(pk__in=counted).count()
+
+
+def titles_counted_for(cause_ids):
+    """The ids of the titles any of `cause_ids` counts for, as a subquery."""
+    return (
         TitleCauseStats.objects.filter(cause_id__in=cause_ids)
         .filter(cause_counts_for_title())
         .values("title_id")
     )
-    return titles.exclude(pk__in=counted), titles.filter(pk__in=counted).count()

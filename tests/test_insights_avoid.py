@@ -97,3 +97,16 @@ def test_a_theme_page_for_a_member_with_an_avoid_list_takes_fixed_queries(
     with django_assert_num_queries(6):
         html = reader_client.get("/themes/dogs/").content.decode()
     assert "Bolt" in html
+
+
+def test_home_and_similar_titles_leave_them_out_too(reader_client, dogs):
+    avoid(reader_client, dogs["the-death-of-an-animal"])
+    home = reader_client.get("/").content.decode()
+    assert "2 titles hidden by your avoid list." in home
+    assert "Hachi" not in home and "Marley" not in home
+    # Bolt shares the Dogs theme with Hachi and Marley: neither is suggested beside it.
+    bolt = reader_client.get("/titles/bolt/").content.decode()
+    similar = bolt.split('class="title-similar')[1] if 'class="title-similar' in bolt else ""
+    assert "Hachi" not in similar and "Marley" not in similar
+    visitor_bolt = Client().get("/titles/bolt/").content.decode()
+    assert "Hachi" in visitor_bolt.split('class="title-similar')[1]
