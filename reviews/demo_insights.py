@@ -7,6 +7,8 @@ The extras ride on the rating rows as they stream in (no second pass over the ra
 and the named causes become RatingCause rows beside them; recount_tears counts it all.
 """
 
+import functools
+
 from reviews.models.insights import MOVIE_PARTS
 
 NAMES_CAUSES, MARKS_MOMENT, GIVES_QUALITY, VOTES_ENDING = 0.4, 0.25, 0.5, 0.3
@@ -55,6 +57,7 @@ class DemoExtras:
         self.quality_of = {}
         self.links = []
 
+    @functools.cache  # noqa: B019 -- one DemoExtras per seed, dropped with it
     def _causes_for(self, title_id):
         slugs = [
             slug for theme in self.themes.get(title_id, []) for slug in THEME_CAUSES.get(theme, [])
@@ -62,6 +65,7 @@ class DemoExtras:
         slugs += GENERAL_CAUSES
         return [self.cause_ids[slug] for slug in dict.fromkeys(slugs) if slug in self.cause_ids]
 
+    @functools.cache  # noqa: B019 -- one DemoExtras per seed, dropped with it
     def _positions(self, title_id):
         kind, episodes = self.titles.get(title_id, ("movie", None))
         return MOVIE_PARTS if kind == "movie" else (episodes or 0)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q, Sum
 
+from reviews import bulk
 from reviews.models import (
     AvoidedCause,
     Cause,
@@ -289,7 +290,7 @@ def _recount_rows(model, keys, expected, counters, label):
         want, row = expected.get(pair, zeros), stored.get(pair)
         if row is None:
             drift.append(f"title {pair[0]}, {label} {pair[1]}: row was missing")
-            to_create.append(model(title_id=pair[0], **{keys: pair[1]}, **want))
+            to_create.append((*pair, *(want[field] for field in counters)))
             continue
         differences = [
             f"{field} {getattr(row, field)} → {want[field]}"
@@ -301,7 +302,8 @@ def _recount_rows(model, keys, expected, counters, label):
             for field, value in want.items():
                 setattr(row, field, value)
             to_update.append(row)
-    model.objects.bulk_create(to_create, batch_size=500)
+    # Missing rows go in through the bulk loader: after seed_demo, every one is missing.
+    bulk.insert(model, ["title_id", keys, *counters], to_create)
     model.objects.bulk_update(to_update, counters, batch_size=500)
     return drift
 
@@ -317,6 +319,7 @@ def recount(names):
     counters = [field.name for field in TitleInsights._meta.fields][1:]
     counters.remove("quality_mean")
     counters.remove("leading_ending")
+    created_columns = [*counters, "leading_ending", "quality_mean"]
     stored = {row.pk: row for row in TitleInsights.objects.all()}
     to_update, to_create = [], []
     for title_id in sorted(names):
@@ -331,7 +334,7 @@ def recount(names):
         row = stored.get(title_id)
         if row is None:
             drift.append(f"{names[title_id]}: insights row was missing")
-            to_create.append(TitleInsights(pk=title_id, **want))
+            to_create.append((title_id, *(want[field] for field in created_columns)))
             continue
         differences = [
             f"{field} {getattr(row, field)} → {value}"
@@ -343,7 +346,7 @@ def recount(names):
             for field, value in want.items():
                 setattr(row, field, value)
             to_update.append(row)
-    TitleInsights.objects.bulk_create(to_create, batch_size=500)
+    bulk.insert(TitleInsights, ["title_id", *created_columns], to_create)
     TitleInsights.objects.bulk_update(
         to_update, [*counters, "quality_mean", "leading_ending"], batch_size=500
     )
