@@ -6,7 +6,7 @@ tears) and how it ends. The extras live on the rating (Rating.moment, .quality,
 
 The numbers kept from them (TitleInsights, TitleCauseStats, TitleMomentStats) follow
 every write through database triggers (reviews/insight_triggers.py), as TitleStats
-follows the tears; recount_tears checks and repairs them (reviews.insights.recount).
+follows the tears; recount_tears checks and repairs them (reviews.insight_stats).
 """
 
 from django.conf import settings
