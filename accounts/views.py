@@ -31,6 +31,7 @@ from accounts.forms import (
 )
 from accounts.mail import send_later
 from accounts.models import UsernameKey
+from reviews.insights import own_extras, with_own_extras
 from reviews.models import Comment, Rating
 from reviews.stats import remove_member
 
@@ -156,7 +157,9 @@ def profile(request, username):
         .select_related("title", "mention__source")
         .order_by("-created_at", "-pk")
     )
-    if not is_owner:
+    if is_owner:
+        ratings = with_own_extras(ratings)
+    else:
         comments = comments.visible()
     return render(
         request,
@@ -190,10 +193,11 @@ def _export_rows(user):
             "tear_level": rating.get_tears_display(),
             "rated_at": rating.created_at.isoformat(),
             "updated_at": rating.updated_at.isoformat(),
+            **own_extras(rating),
         }
-        for rating in Rating.objects.filter(user=user)
-        .select_related("title")
-        .order_by("-updated_at", "-pk")
+        for rating in with_own_extras(
+            Rating.objects.filter(user=user).select_related("title").order_by("-updated_at", "-pk")
+        )
     ]
     comments = [
         {
@@ -242,6 +246,12 @@ CSV_COLUMNS = [
     *EXTERNAL_ID_FIELDS,
     "tears",
     "tear_level",
+    "causes",
+    "moment",
+    "where_it_hit",
+    "quality",
+    "quality_level",
+    "ending",
     "body",
     "is_spoiler",
     "stance",
@@ -272,6 +282,8 @@ def export_csv(request):
     writer.writeheader()
     for record, rows in (("rating", ratings), ("comment", comments)):
         for row in rows:
+            if isinstance(row.get("causes"), list):
+                row = {**row, "causes": "; ".join(row["causes"])}
             writer.writerow({"record": record} | {k: _spreadsheet_safe(v) for k, v in row.items()})
     return response
 

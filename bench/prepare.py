@@ -32,7 +32,9 @@ from django.test import Client, RequestFactory  # noqa: E402
 from catalogue.models import Title  # noqa: E402
 from reviews.demo import MEMBER_EMAIL_DOMAIN  # noqa: E402
 from reviews.models import (  # noqa: E402
+    Cause,
     Comment,
+    Ending,
     Rating,
     TitleStats,  # noqa: E402
 )
@@ -99,12 +101,20 @@ def plan(directory):
     sessions = [signed_in_cookie(member) for member in members]
     slugs = list(Title.objects.published().order_by("pk").values_list("slug", flat=True))
     hot = [row.title.slug for row in titles_by_ratings()[:100]]
+    cause_ids = list(Cause.objects.in_use().values_list("pk", flat=True))
     lines = []
     for _ in range(PLANNED_POSTS):
         cookie, form_token = rng.choice(sessions)
         # Half the votes go to the hundred most-rated titles, as on a real site.
         slug = rng.choice(hot) if rng.random() < 0.5 else rng.choice(slugs)
-        body = f"tears={rng.randint(0, 5)}&csrfmiddlewaretoken={form_token}"
+        tears = rng.randint(0, 5)
+        body = f"tears={tears}&csrfmiddlewaretoken={form_token}"
+        if rng.random() < 0.5:
+            # Half the ratings tell more, as the form sends it: causes with tears, how
+            # good it was, how it ends (no moment: it depends on the title's length).
+            named = rng.sample(cause_ids, 2) if tears and cause_ids else []
+            body += "&tell_more=1" + "".join(f"&causes={pk}" for pk in named)
+            body += f"&quality={rng.randint(1, 5)}&ending={rng.choice(Ending.values)}"
         lines.append(f"/titles/{slug}/rate/\t{cookie}\t{body}")
     (Path(directory) / "rate.tsv").write_text("\n".join(lines) + "\n")
     return {

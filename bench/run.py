@@ -44,6 +44,13 @@ PAGES = [
         "visitor",
         VISITORS,
     ),
+    (
+        "browse: avoiding a cause, an ending, by quality",
+        "GET",
+        "/titles/?avoid=the-death-of-an-animal&ending=bittersweet&sort=quality",
+        "visitor",
+        VISITORS,
+    ),
     ("browse page 200", "GET", "/titles/?page=200", "visitor", VISITORS),
     ("popular title", "GET", "/titles/{popular}/", "visitor", VISITORS),
     ("median title", "GET", "/titles/{median}/", "visitor", VISITORS),

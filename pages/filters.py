@@ -14,6 +14,8 @@ from django.utils.http import urlencode
 
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
 from catalogue.search import SEARCH_MAX_LENGTH, clean_search_text, without_controls
+from reviews.insights import cause_counts_for_title, causes_in_use
+from reviews.models import Ending, TitleCauseStats
 from sadlist.freshness import shared_part
 
 MOST_RATINGS_ASKED = 1_000_000_000
@@ -33,6 +35,10 @@ SORTS = {
     "rank": ("Article rank", [F("article_rank").asc(nulls_last=True), "name", "pk"]),
     "year": ("Year, newest first", ["-year", "name", "pk"]),
     "name": ("Name", ["name", "pk"]),
+    "quality": (
+        "How good, best first",
+        [F("insights__quality_mean").desc(nulls_last=True), F("tear_score").desc(), "name", "pk"],
+    ),
 }
 DEFAULT_SORT = "tears"
 
@@ -47,6 +53,10 @@ PARAMETERS = (
     "tears_max",
     "min_ratings",
     "source",
+    "avoid",
+    "seek",
+    "ending",
+    "quality_min",
     "sort",
 )
 CHIP_LABELS = {
@@ -59,6 +69,10 @@ CHIP_LABELS = {
     "tears_max": "Tear score at most",
     "min_ratings": "Ratings at least",
     "source": "Listed in",
+    "avoid": "Avoid",
+    "seek": "Make me cry about",
+    "ending": "Ending",
+    "quality_min": "How good at least",
 }
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
@@ -181,6 +195,33 @@ class TitleFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "There is no article “%(value)s”."},
     )
 
+    # The insights (reviews/insights.py): a cause counts for a title once enough of its
+    # raters named it (settings.CAUSE_MIN_RATERS, CAUSE_MIN_SHARE); the ending is the
+    # one most raters chose. Cards never say which cause matched.
+    avoid = django_filters.ChoiceFilter(
+        label="Avoid titles where many raters named",
+        method="filter_avoid",
+        error_messages={"invalid_choice": "There is no cause “%(value)s” to avoid."},
+    )
+    seek = django_filters.ChoiceFilter(
+        label="Make me cry about",
+        method="filter_seek",
+        error_messages={"invalid_choice": "There is no cause “%(value)s”."},
+    )
+    ending = django_filters.ChoiceFilter(
+        label="Ending most raters chose",
+        field_name="insights__leading_ending",
+        choices=Ending.choices,
+        error_messages={"invalid_choice": "There is no ending “%(value)s”."},
+    )
+    quality_min = FloatFilter(
+        label="How good, at least (mean of 1–5)",
+        field_name="insights__quality_mean",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+    )
+
     class Meta:
         model = Title
         fields = []
@@ -196,6 +237,10 @@ class TitleFilter(django_filters.FilterSet):
         self.filters["kind"].extra["choices"] = self.facets.kind_choices()
         self.filters["theme"].extra["choices"] = self.facets.theme_choices()
         self.filters["source"].extra["choices"] = self.facets.source_choices()
+        self.causes = causes_in_use()
+        cause_choices = [(cause.slug, cause.name) for cause in self.causes]
+        self.filters["avoid"].extra["choices"] = cause_choices
+        self.filters["seek"].extra["choices"] = cause_choices
 
     def _clean_params(self, data):
         """Keep what we understand of `data`, noting every change we made to it."""
@@ -243,6 +288,17 @@ class TitleFilter(django_filters.FilterSet):
     def filter_source(self, queryset, name, value):
         listed = Mention.objects.filter(source__slug=value).values("title_id")
         return queryset.filter(pk__in=listed)
+
+    def titles_naming(self, slug):
+        """The titles for which the cause `slug` counts (stored counts, no aggregating)."""
+        rows = TitleCauseStats.objects.filter(cause__slug=slug).filter(cause_counts_for_title())
+        return rows.values("title_id")
+
+    def filter_avoid(self, queryset, name, value):
+        return queryset.exclude(pk__in=self.titles_naming(value))
+
+    def filter_seek(self, queryset, name, value):
+        return queryset.filter(pk__in=self.titles_naming(value))
 
     def filter_queryset(self, queryset):
         for name, value in self.form.cleaned_data.items():
@@ -301,6 +357,9 @@ class TitleFilter(django_filters.FilterSet):
                 (slug, label, slug in themes) for slug, label in self.facets.theme_choices()
             ],
             "sources": options(self.facets.source_choices(), "source", "Any article"),
+            "avoid": options([(c.slug, c.name) for c in self.causes], "avoid", "Nothing to avoid"),
+            "seek": options([(c.slug, c.name) for c in self.causes], "seek", "Any cause"),
+            "endings": options(Ending.choices, "ending", "Any ending"),
             "sorts": [(key, label, key == self.sort) for key, (label, _) in SORTS.items()],
             "limits": {
                 "first_year": FIRST_ANIME_YEAR,
@@ -338,6 +397,9 @@ class TitleFilter(django_filters.FilterSet):
             "kind": dict(Title.Kind.choices),
             "theme": {theme.slug: theme.name for theme in self.facets.themes},
             "source": {source.slug: source.name for source in self.facets.sources},
+            "avoid": {cause.slug: cause.name for cause in self.causes},
+            "seek": {cause.slug: cause.name for cause in self.causes},
+            "ending": dict(Ending.choices),
         }
         chips = []
         for pair in applied:

@@ -35,6 +35,12 @@ from pages.filters import (
     without_controls,
 )
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
+from reviews.insights import (
+    avoided_cause_ids,
+    leave_out_avoided,
+    title_insights,
+    titles_counted_for,
+)
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
 from reviews.templatetags.reviews_tags import moment
 from reviews.views import (
@@ -73,14 +79,37 @@ def as_cards(titles):
     return titles
 
 
-@visitor_page()
+# Shows a member the titles their avoid list leaves out, for this one address.
+SHOW_AVOIDED = "show_avoided"
+
+
+def avoided_here(request):
+    """The member's avoid list, unless this address asks to show what it leaves out."""
+    return [] if SHOW_AVOIDED in request.GET else avoided_cause_ids(request.user)
+
+
+def avoid_key(avoided):
+    """What a shared part built without the titles of `avoided` adds to its name."""
+    return f":avoid:{'-'.join(map(str, avoided))}" if avoided else ""
+
+
+@visitor_page(parameters=[SHOW_AVOIDED])
 def home(request):
-    """Below the header, the home page is the same for everyone: one shared part."""
-    charts = shared_html(request, "home-charts", "catalogue/_home_charts.html", home_charts)
+    """
+    Below the header, the home page is the same for everyone (but a member's avoid
+    list): one shared part, per avoid list.
+    """
+    avoided = avoided_here(request)
+    charts = shared_html(
+        request,
+        f"home-charts{avoid_key(avoided)}",
+        "catalogue/_home_charts.html",
+        lambda: home_charts(avoided),
+    )
     return render(request, "catalogue/home.html", {"charts": charts})
 
 
-def home_charts():
+def home_charts(avoided=()):
     """
     The home page's three charts: the same for every visitor and member.
 
@@ -89,7 +118,7 @@ def home_charts():
     #2, all the #1s first), and says so; a catalogue without articles shows its titles.
     One query either way: the picks are read beside the chart, as subqueries.
     """
-    titles = listed_titles()
+    titles, hidden = leave_out_avoided(listed_titles(), avoided)
     picks = Mention.objects.filter(title=OuterRef("pk"), rank__lte=HOME_PICKS_PER_LIST).exclude(
         section=Mention.Section.ALSO
     )
@@ -141,29 +170,36 @@ def home_charts():
         "chart_is_young": chart_is_young,
         "shows_picks": shows_picks,
         "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
+        "hidden": hidden,
+        "show_hidden": f"/?{SHOW_AVOIDED}=1",
         "disputed": disputed,
         "comments": comments,
     }
 
 
-@visitor_page(parameters=[*PARAMETERS, "page"])
+@visitor_page(parameters=[*PARAMETERS, "page", SHOW_AVOIDED])
 def browse(request):
-    """Everything below the header depends only on the address: one shared part."""
+    """
+    Everything below the header depends only on the address (and, for a member with an
+    avoid list, on that list): one shared part per address and list.
+    """
+    avoided = avoided_here(request)
     return render(
         request,
         "catalogue/browse.html",
         shared_part(
             request,
-            f"browse:{address_key(request)}",
-            lambda: browse_results(request.path, request.GET),
+            f"browse:{address_key(request)}{avoid_key(avoided)}",
+            lambda: browse_results(request.path, request.GET, avoided),
         ),
     )
 
 
-def browse_results(path, query):
-    """The filtered, sorted page of titles for `query`, rendered for everyone."""
+def browse_results(path, query, avoided=()):
+    """The filtered, sorted page of titles for `query`, without the titles `avoided` names."""
     title_filter = TitleFilter(query, queryset=listed_titles())
-    paginator = Paginator(title_filter.qs, TITLES_PER_PAGE)
+    titles, hidden = leave_out_avoided(title_filter.qs, avoided)
+    paginator = Paginator(titles, TITLES_PER_PAGE)
     number, page_note = page_number(query.getlist("page"), paginator.num_pages)
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
@@ -190,6 +226,10 @@ def browse_results(path, query):
                     (label, link(path, rest)) for label, rest in title_filter.active
                 ],
                 "clear_all": link(path, title_filter.clear_all),
+                "hidden": hidden,
+                "show_hidden": link(
+                    path, "&".join(filter(None, [title_filter.state, f"{SHOW_AVOIDED}=1"]))
+                ),
             },
         ),
     }
@@ -261,20 +301,21 @@ def tear_distribution(title):
     ]
 
 
-def similar_titles(title, themes):
+def similar_titles(title, themes, avoided=()):
     """
     Titles the same members rated 4–5 when they rated this one 4–5, then titles
-    sharing the most themes; at most SIMILAR_TITLES_SHOWN.
+    sharing the most themes; at most SIMILAR_TITLES_SHOWN; none that `avoided` names.
     """
+    candidates = listed_titles()
+    if avoided:
+        candidates = candidates.exclude(pk__in=titles_counted_for(avoided))
     similar = []
     if title.stats.tears_4 + title.stats.tears_5:
-        similar = list(listed_titles().rated_high_by_fans_of(title)[:SIMILAR_TITLES_SHOWN])
+        similar = list(candidates.rated_high_by_fans_of(title)[:SIMILAR_TITLES_SHOWN])
     if len(similar) < SIMILAR_TITLES_SHOWN and themes:
-        similar += (
-            listed_titles()
-            .sharing_themes_with(title, [theme.pk for theme in themes])
-            .exclude(pk__in=[other.pk for other in similar])[: SIMILAR_TITLES_SHOWN - len(similar)]
-        )
+        similar += candidates.sharing_themes_with(title, [theme.pk for theme in themes]).exclude(
+            pk__in=[other.pk for other in similar]
+        )[: SIMILAR_TITLES_SHOWN - len(similar)]
     for other in similar:
         if getattr(other, "fan_count", 0):
             fans = "member" if other.fan_count == 1 else "members"
@@ -298,6 +339,19 @@ def title_detail(request, slug):
         f"title:{address_key(request)}",
         lambda: title_parts(slug, request.GET.get(COMMENT_PAGE_PARAMETER)),
     )
+    if avoided := avoided_cause_ids(request.user):
+        # The similar titles without those the member's avoid list names.
+        parts = {
+            **parts,
+            "similar": shared_part(
+                request,
+                f"similar:{slug}{avoid_key(avoided)}",
+                lambda: render_to_string(
+                    "catalogue/_similar_titles.html",
+                    {"similar": similar_titles(parts["title"], parts["themes"], avoided)},
+                ),
+            ),
+        }
     return render(
         request,
         "catalogue/title_detail.html",
@@ -327,6 +381,8 @@ def title_parts(slug, comments_page):
                 "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
             },
         ),
+        "insights": render_to_string("reviews/_insights.html", title_insights(title)),
+        "themes": themes,
         "similar": render_to_string(
             "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),
@@ -353,19 +409,24 @@ def theme_list_context():
     return {"themes": themes}
 
 
-@visitor_page()
+@visitor_page(parameters=[SHOW_AVOIDED])
 def theme_detail(request, slug):
-    """A theme's saddest titles are the same for everyone: one shared part per theme."""
-    parts = shared_part(request, f"theme:{slug}", lambda: theme_parts(slug))
+    """
+    A theme's saddest titles are the same for everyone (but a member's avoid list): one
+    shared part per theme and list.
+    """
+    avoided = avoided_here(request)
+    parts = shared_part(
+        request, f"theme:{slug}{avoid_key(avoided)}", lambda: theme_parts(slug, avoided)
+    )
     return render(request, "catalogue/theme_detail.html", parts)
 
 
-def theme_parts(slug):
-    """A theme's page below the header, the same for everyone: its saddest titles."""
+def theme_parts(slug, avoided=()):
+    """A theme's page below the header: its saddest titles, but those `avoided` names."""
     theme = get_object_or_404(Theme, slug=slug)
-    titles = as_cards(
-        listed_titles().filter(themes=theme).order_by(*SADDEST_FIRST)[: TITLES_PER_PAGE + 1]
-    )
+    titles, hidden = leave_out_avoided(listed_titles().filter(themes=theme), avoided)
+    titles = as_cards(titles.order_by(*SADDEST_FIRST)[: TITLES_PER_PAGE + 1])
     return {
         "theme": theme,
         "listing": render_to_string(
@@ -374,6 +435,8 @@ def theme_parts(slug):
                 "theme": theme,
                 "titles": titles[:TITLES_PER_PAGE],
                 "has_more": len(titles) > TITLES_PER_PAGE,
+                "hidden": hidden,
+                "show_hidden": f"{theme.get_absolute_url()}?{SHOW_AVOIDED}=1",
             },
         ),
     }

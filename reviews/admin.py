@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 
 from catalogue.admin import TitleAdmin
 from catalogue.models import Title
-from reviews.models import Comment, Rating, Report, ReportedComment
+from reviews.models import Cause, Comment, Rating, Report, ReportedComment
 from reviews.stats import remove_member
 
 
@@ -334,3 +334,17 @@ class MemberAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), MemberAdmin)
+
+
+@admin.register(Cause)
+class CauseAdmin(admin.ModelAdmin):
+    """
+    The vocabulary of what makes people cry. A cause members named is retired rather
+    than deleted: it leaves every page and form, and their choices stay, out of view.
+    """
+
+    list_display = ["name", "description", "is_spoiler", "order", "is_retired"]
+    list_editable = ["order", "is_retired"]
+    list_filter = ["is_spoiler", "is_retired"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]

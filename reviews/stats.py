@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from catalogue.models import ContentVersion, Mention, Title
+from reviews import insight_stats
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.models.members import DISAGREEING
 from reviews.models.title_stats import SCORE_TOLERANCE, lock_writers_out
@@ -171,6 +172,7 @@ def recount_all():
         TitleStats.objects.bulk_create(to_create, batch_size=500)
         TitleStats.objects.bulk_update(to_update, [*COUNTERS, "tear_score"], batch_size=500)
         drift += recount_mentions()
+        drift += insight_stats.recount(names)
         if drift:
             ContentVersion.bump()
     return drift

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import Title
 from reviews.forms import CommentForm, RatingForm, ReportForm
+from reviews.insight_forms import TellMoreForm
+from reviews.insights import my_extras, rate_telling_more
 from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLevel
 
 COMMENTS_PER_PAGE = 20
@@ -99,19 +101,18 @@ def title_reviews_context(request, title, comments):
     and whether the comments shown include their own (then the list is built for them,
     with Edit and Delete on theirs).
     """
-    my_rating = None
+    my_rating = rating = tell_more = None
     wrote_some = False
     if request.user.is_authenticated:
-        my_rating = (
-            Rating.objects.filter(user=request.user, title=title)
-            .values_list("tears", flat=True)
-            .first()
-        )
+        rating = Rating.objects.filter(user=request.user, title=title).first()
+        my_rating = rating.tears if rating else None
         wrote_some = any(entry["user_id"] == request.user.pk for entry in comments)
+        tell_more = TellMoreForm(title=title, request=request, initial=my_extras(rating))
     return {
         "tear_levels": TearLevel.choices,
         "my_rating": my_rating,
         "wrote_some": wrote_some,
+        "tell_more": tell_more,
     }
 
 
@@ -130,6 +131,8 @@ def rate(request, slug):
         else:
             messages.info(request, f"You had not rated {title.name}; nothing to remove.")
         return redirect(back)
+    if "tell_more" in request.POST:
+        return rate_and_tell_more(request, title)
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["tears"][0])
@@ -137,6 +140,26 @@ def rate(request, slug):
     rating = Rating.objects.rate(request.user, title, form.cleaned_data["tears"])
     messages.success(request, f"Saved: {rating.tears} — {rating.get_tears_display()}.")
     return redirect(back)
+
+
+def rate_and_tell_more(request, title):
+    """
+    The rating form sent with its "Tell more" part: the tears and the extras are saved
+    together, or, when something does not fit, the form comes back with a message next
+    to each field and nothing is saved.
+    """
+    form = TellMoreForm(request.POST, title=title, request=request)
+    if form.is_valid():
+        try:
+            rating = rate_telling_more(
+                request.user, title, form.cleaned_data["tears"], **form.extras()
+            )
+        except ValueError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, f"Saved: {rating.tears} — {rating.get_tears_display()}.")
+            return redirect(title.get_absolute_url() + "#your-rating")
+    return render(request, "reviews/rating_form.html", {"title": title, "form": form})
 
 
 @login_required

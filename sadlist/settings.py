@@ -395,6 +395,12 @@ TEAR_PRIOR_MAX_AGE = env_seconds("TEAR_PRIOR_MAX_AGE", 3600)
 TEAR_PRIOR_CHECK_SECONDS = env_seconds("TEAR_PRIOR_CHECK_SECONDS", 60)
 # Titles with fewer ratings than this carry a "few ratings yet" note.
 FEW_RATINGS_THRESHOLD = 5
+# A cause counts for a title (browse's avoid and seek filters) once this many of its
+# raters named it and they are at least this share (percent) of its raters: the share
+# keeps one loud rater of a quiet title from tagging it, the count keeps a title with
+# two ratings from being tagged by one of them.
+CAUSE_MIN_RATERS = 3
+CAUSE_MIN_SHARE = 20
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

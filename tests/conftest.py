@@ -213,6 +213,17 @@ def database_state():
         "mention_stats": list(MentionStats.objects.order_by("pk").values()),
         "tear_prior": list(TearPrior.objects.order_by("pk").values()),
         "content_version": list(ContentVersion.objects.order_by("pk").values()),
+        **insight_state(),
+    }
+
+
+def insight_state():
+    """The ratings' extras and the insight totals kept from them."""
+    from reviews.models import RatingCause, TitleCauseStats, TitleInsights, TitleMomentStats
+
+    return {
+        model._meta.model_name: list(model.objects.order_by("pk").values())
+        for model in (RatingCause, TitleInsights, TitleCauseStats, TitleMomentStats)
     }
 
 

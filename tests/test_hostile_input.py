@@ -137,12 +137,18 @@ MEMBER_FORMS = [
     ("/account/password/", ["old_password", "new_password1", "new_password2"]),
     ("/account/delete/", ["password"]),
     ("/titles/grave-of-the-fireflies/rate/", ["tears", "next"]),
+    (
+        "/titles/grave-of-the-fireflies/rate/",
+        ["tears", "tell_more", "causes", "moment", "quality", "ending"],
+    ),
     ("/titles/grave-of-the-fireflies/comments/", ["body", "stance", "is_spoiler", "next"]),
 ]
 QUERY_PAGES = [
     ("/", ["q"]),
     ("/titles/", ["q", "kind", "theme", "year_min", "year_max", "tears_min", "tears_max",
-                  "min_ratings", "source", "sort", "page"]),
+                  "min_ratings", "source", "avoid", "seek", "ending", "quality_min", "sort",
+                  "page"]),
+    ("/tears-against-quality/", ["theme", "sort"]),
     ("/titles/grave-of-the-fireflies/", ["comments"]),
     ("/themes/", ["page"]),
     ("/lists/", ["source"]),

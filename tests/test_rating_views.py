@@ -55,7 +55,7 @@ def test_a_member_sees_every_level_by_name_and_nothing_chosen(reader_client, gra
         assert (
             f'<input type="radio" name="tears" value="{value}" required> {value} — {name}' in html
         )
-    assert "checked" not in html.split('id="your-rating"')[1].split("</section>")[0]
+    assert "checked" not in html.split('id="your-rating"')[1].split("<details")[0]
     assert "Remove my rating" not in html
 
 

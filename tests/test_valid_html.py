@@ -74,7 +74,20 @@ def busy_catalogue(reader, other_reader):
     theirs = Comment.objects.post(other_reader, grave, "The ending <3", is_spoiler=True)
     Report.objects.create(comment=theirs, reporter=members[0], reason="spoiler")
     make_theme("Music boxes", slug="music-boxes")
+    tell_more_about(grave, reader)
     return mine, theirs
+
+
+def tell_more_about(title, reader):
+    """Extras from enough members that every insight shows, the spoiling ones too."""
+    from reviews.insights import rate_telling_more
+
+    from .test_insights_ratings import seed_causes
+
+    causes = seed_causes()
+    named = [causes["the-death-of-a-child"].pk, causes["war"].pk, causes["farewells"].pk]
+    for member in [reader, *make_members(4)]:
+        rate_telling_more(member, title, 5, named, moment=9, quality=5, ending="devastating")
 
 
 def visitor_pages(client):
@@ -104,6 +117,16 @@ def visitor_pages(client):
             client.get("/titles/your-lie-in-april/"), "Few ratings yet"
         ),
         "title page, not rated": html_of(client.get("/titles/paprika/"), "Nobody has rated"),
+        "browse, by causes, ending and quality": html_of(
+            client.get("/titles/?avoid=war&seek=farewells&ending=devastating&quality_min=2"),
+            "Showing only:",
+        ),
+        "tears against quality": html_of(
+            client.get("/tears-against-quality/?sort=quality"), "Worth every tear"
+        ),
+        "tears against quality, a theme": html_of(
+            client.get("/tears-against-quality/?theme=grief"), "Tears against quality: Grief"
+        ),
         "themes": html_of(client.get("/themes/"), "Music boxes"),
         "theme page": html_of(client.get("/themes/grief/"), "Filter and sort these titles"),
         "theme page without titles": html_of(client.get("/themes/music-boxes/"), "No published"),
@@ -167,6 +190,12 @@ def member_pages(member_client, reader, mine, theirs):
             "Choose a new password",
         ),
         "title page, a member's own view": html_of(member_client.get(GRAVE), "You rated it"),
+        "rating form, with errors": html_of(
+            member_client.post(
+                f"{GRAVE}rate/", {"tell_more": "1", "tears": "0", "moment": "11", "quality": "9"}
+            ),
+            "Your rating is not saved yet",
+        ),
         "profile, as its owner": html_of(
             member_client.get("/members/reader/"), "Hidden by a moderator"
         ),

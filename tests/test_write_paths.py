@@ -202,5 +202,7 @@ def test_every_trigger_survives_the_migrations():
         "reviews_rating",
         "reviews_comment",
         "reviews_tearprior",
+        "reviews_ratingcause",
+        "reviews_cause",
         "auth_user",
     } <= tables

@@ -3,6 +3,16 @@ What members say about titles (members.py) and the numbers kept from it
 (title_stats.py).
 """
 
+from reviews.models.insights import (
+    AvoidedCause,
+    Cause,
+    Ending,
+    Quality,
+    RatingCause,
+    TitleCauseStats,
+    TitleInsights,
+    TitleMomentStats,
+)
 from reviews.models.members import (
     Comment,
     CommentLimitReached,
@@ -27,6 +37,14 @@ from reviews.models.title_stats import (
 )
 
 __all__ = [
+    "AvoidedCause",
+    "Cause",
+    "Ending",
+    "Quality",
+    "RatingCause",
+    "TitleCauseStats",
+    "TitleInsights",
+    "TitleMomentStats",
     "Comment",
     "CommentLimitReached",
     "CommentQuerySet",

@@ -17,6 +17,14 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from catalogue.models import Mention, Title
+from reviews.models.insights import (
+    EXTRAS_CONSTRAINTS,
+    Cause,
+    Ending,
+    Quality,
+    RatingCause,
+    lock_title_stats,
+)
 from reviews.models.title_stats import TearPrior
 
 
@@ -54,7 +62,12 @@ class RatingQuerySet(models.QuerySet):
                     rating = self.select_for_update().get(user=user, title=title)
             if rating.tears != tears:
                 rating.tears = tears
-                rating.save(update_fields=["tears", "updated_at"])
+                if not tears:
+                    # Dry eyes: nothing made them cry, and nothing hit.
+                    lock_title_stats(title.pk)
+                    rating.moment = None
+                    rating.cause_links.all().delete()
+                rating.save(update_fields=["tears", "moment", "updated_at"])
             return rating
 
     def unrate(self, user, title):
@@ -64,6 +77,8 @@ class RatingQuerySet(models.QuerySet):
             rating = self.select_for_update().filter(user=user, title=title).first()
             if rating is None:
                 return False
+            # Its causes go first (a cascade), and they count on the title's rows.
+            lock_title_stats(title.pk)
             rating.delete()
             return True
 
@@ -84,6 +99,13 @@ class Rating(models.Model):
         Title, on_delete=models.CASCADE, related_name="ratings", db_index=False
     )
     tears = models.PositiveSmallIntegerField(choices=TearLevel.choices)
+    # The optional extras (reviews/models/insights.py): where it hit hardest (an
+    # episode, or a tenth of a movie), how good it was, how it ends, what made them cry.
+    moment = models.PositiveSmallIntegerField(null=True, blank=True)
+    quality = models.PositiveSmallIntegerField(choices=Quality.choices, null=True, blank=True)
+    # NULL: no vote (the triggers count IS NOT NULL), kept apart from any value.
+    ending = models.CharField(max_length=12, choices=Ending.choices, null=True, blank=True)  # noqa: DJ001
+    causes = models.ManyToManyField(Cause, through=RatingCause, related_name="ratings", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,6 +117,7 @@ class Rating(models.Model):
             models.CheckConstraint(
                 condition=Q(tears__gte=0) & Q(tears__lte=5), name="rating_tears_0_to_5"
             ),
+            *EXTRAS_CONSTRAINTS,
         ]
         indexes = [
             models.Index(fields=["title", "tears"], name="rating_title_tears"),

@@ -13,8 +13,8 @@ from django.db.models import Max
 from catalogue import search_index
 from catalogue.covers import render_cover
 from catalogue.models import Mention, Source, Theme, Title
-from reviews import bulk, demo
-from reviews.models import Comment, Rating, Report, TearPrior, TitleStats
+from reviews import bulk, demo, demo_insights
+from reviews.models import Cause, Comment, Rating, RatingCause, Report, TearPrior, TitleStats
 from reviews.stats import recount_all
 
 # Demo titles share these covers: drawing ten thousand would take longer than the seed.
@@ -134,6 +134,7 @@ class Command(BaseCommand):
                 "first_number": self._next_member_number(user_model),
                 "first_title": self._next_id(Title),
                 "first_comment": self._next_id(Comment),
+                "first_rating": self._next_id(Rating),
                 "taken_slugs": set(Title.objects.values_list("slug", flat=True)),
                 "existing": existing,
                 "theme_ids": theme_ids,
@@ -141,7 +142,7 @@ class Command(BaseCommand):
                 # Hashed once for all members: a hundred thousand hashes would take hours.
                 "password": make_password(password),
             }
-            tables = (user_model, Title, Title.themes.through, Rating, Comment, Report)
+            tables = (user_model, Title, Title.themes.through, Rating, RatingCause, Comment, Report)
             # Counting each row as it arrives would cost a trigger call per row; the
             # totals are counted once, from all the rows, when the load is done.
             rebuilding = bulk.without_secondary_indexes(
@@ -208,11 +209,15 @@ class Command(BaseCommand):
         ranked = existing + new
         with progress.running("plan ratings"):
             planned = demo.planned_ratings(rng, ranked, member_ids, ratings)
+        extras = self._demo_extras(rng, [row[0] for row in ranked])
         bulk.insert(
             Rating,
-            demo.RATING_COLUMNS,
-            progress.track("ratings", demo.rating_rows(planned), ratings),
+            ["id", *demo.RATING_COLUMNS, *demo_insights.EXTRA_COLUMNS],
+            progress.track(
+                "ratings", extras.rows(plan["first_rating"], demo.rating_rows(planned)), ratings
+            ),
         )
+        bulk.insert(RatingCause, ["rating_id", "cause_id"], extras.links)
         del planned  # the largest thing the seed holds: free it before planning comments
         with progress.running("plan comments"):
             comment_rows = demo.comment_rows(
@@ -226,6 +231,23 @@ class Command(BaseCommand):
             Report, demo.REPORT_COLUMNS, progress.track("reports", report_rows, len(report_rows))
         )
         return len(report_rows)
+
+    def _demo_extras(self, rng, title_ids):
+        """What the demo ratings tell beyond tears, drawn from their own stream of the seed."""
+        titles = {
+            pk: (kind, episodes)
+            for pk, kind, episodes in Title.objects.filter(pk__in=title_ids).values_list(
+                "pk", "kind", "episodes"
+            )
+        }
+        themes = {}
+        for title_id, slug in Title.themes.through.objects.filter(
+            title_id__in=title_ids
+        ).values_list("title_id", "theme__slug"):
+            themes.setdefault(title_id, []).append(slug)
+        cause_ids = dict(Cause.objects.in_use().values_list("slug", "pk"))
+        extras_rng = random.Random(rng.random())  # noqa: S311 - reproducible demo data
+        return demo_insights.DemoExtras(extras_rng, titles, themes, cause_ids)
 
     def _refuse_real_members(self, user_model, force):
         real = user_model.objects.exclude(

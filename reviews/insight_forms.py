@@ -1,0 +1,101 @@
+"""
+The rating form with its optional extras ("Tell more"): the tears, and what made the
+member cry, where it hit, how good it was and how it ends. Tears alone still make a
+complete rating; every extra is checked here, with a message next to its field.
+"""
+
+from django import forms
+
+from reviews.forms import RatingForm
+from reviews.insights import MOST_CAUSES, causes_in_use, moment_name, moment_positions
+from reviews.models import Ending, Quality
+
+
+class TellMoreForm(RatingForm):
+    causes = forms.TypedMultipleChoiceField(
+        label=f"What made you cry? (up to {MOST_CAUSES})",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "%(value)s is not one of the causes offered (it may have been "
+            "retired); choose from the list.",
+        },
+    )
+    moment = forms.TypedChoiceField(
+        label="Where did it hit hardest?",
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    quality = forms.TypedChoiceField(
+        label="How good was it, apart from the tears?",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "No answer"), *Quality.choices],
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "How good it was is a whole number from 1 (Weak) to 5 "
+            "(A masterpiece); %(value)s is not one."
+        },
+    )
+    ending = forms.TypedChoiceField(
+        label="How does it end?",
+        required=False,
+        empty_value=None,
+        choices=[("", "No answer"), *Ending.choices],
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "“%(value)s” is not one of the endings; choose devastating, "
+            "bittersweet, hopeful or happy."
+        },
+    )
+
+    def __init__(self, *args, title, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = title
+        self.fields["causes"].choices = [(cause.pk, cause.name) for cause in causes_in_use(request)]
+        positions = moment_positions(title)
+        moment = self.fields["moment"]
+        if title.kind == title.Kind.MOVIE:
+            moment.label = "Where in the film did it hit hardest?"
+            noun = f"a tenth of the film from 1 (the first) to {positions} (the last)"
+        else:
+            moment.label = "Which episode hit hardest?"
+            noun = f"an episode from 1 to {positions}"
+        moment.choices = [
+            ("", "No answer"),
+            *((position, moment_name(title, position)) for position in range(1, positions + 1)),
+        ]
+        moment.error_messages["invalid_choice"] = f"Choose {noun}; %(value)s is not one."
+        if not positions:
+            # A series whose episode count we do not know: nothing to point at.
+            del self.fields["moment"]
+
+    def clean_causes(self):
+        causes = self.cleaned_data["causes"]
+        if len(causes) > MOST_CAUSES:
+            raise forms.ValidationError(
+                f"Name at most {MOST_CAUSES} causes; you chose {len(causes)}."
+            )
+        return causes
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("tears") == 0:
+            dry = "A rating of 0 tears (Dry eyes) has nothing that made you cry: "
+            if cleaned.get("causes"):
+                self.add_error("causes", dry + "leave the causes empty, or choose more tears.")
+            if cleaned.get("moment"):
+                self.add_error("moment", dry + "leave the moment empty, or choose more tears.")
+        return cleaned
+
+    def extras(self):
+        """The cleaned extras, as rate_telling_more takes them."""
+        return {
+            "cause_ids": self.cleaned_data.get("causes", []),
+            "moment": self.cleaned_data.get("moment"),
+            "quality": self.cleaned_data.get("quality"),
+            "ending": self.cleaned_data.get("ending"),
+        }

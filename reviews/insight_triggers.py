@@ -1,0 +1,291 @@
+"""
+Database triggers that keep a title's insight totals (TitleInsights, TitleCauseStats,
+TitleMomentStats) equal to its ratings' extras, for the same reason the tear totals
+have triggers (reviews/triggers.py): every path that writes a rating or a cause
+(forms, admin, shell, cascades, loaddata) passes through them.
+
+Lock order: the rating row, then the title's TitleStats row (the tear triggers, or
+reviews.models.insights.lock_title_stats taken first by a change of extras alone), then its
+TitleInsights row, then its cause and moment rows. Holding the TitleStats row first
+means two members rating one title queue there and cannot deadlock on the cause rows.
+
+A rating's causes are deleted before the rating (Django deletes a cascade's children
+first), so the cause rows are uncounted by the RatingCause triggers with the rating's
+tears still readable. Changes of curators to causes (reviews_cause) raise the content
+version: everyone sees a renamed or retired cause at once.
+"""
+
+from catalogue.triggers import create_bump_trigger, execute, reinstall_after_migrate
+from reviews.models.insights import Ending, Quality
+from reviews.triggers import as_number
+
+INSIGHTS = "reviews_titleinsights"
+CAUSE_STATS = "reviews_titlecausestats"
+MOMENT_STATS = "reviews_titlemomentstats"
+INSIGHT_COUNTERS = [
+    "quality_count",
+    "quality_sum",
+    *(f"quality_{level}" for level in Quality.values),
+    "ending_count",
+    *(f"ending_{ending}" for ending in Ending.values),
+    "moment_count",
+]
+TEAR_LEVELS = range(1, 6)
+
+
+def _insert_ignoring(vendor, table, columns, select):
+    """INSERT … SELECT that leaves an existing row alone (the unique key decides)."""
+    if vendor == "sqlite":
+        return f"INSERT OR IGNORE INTO {table} ({columns}) {select};"
+    return f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING;"
+
+
+def ensure_insights_row(vendor, title_id):
+    columns = ", ".join(["title_id", *INSIGHT_COUNTERS])
+    values = ", ".join([title_id, *("0" for _ in INSIGHT_COUNTERS)])
+    return _insert_ignoring(vendor, INSIGHTS, columns, f"SELECT {values}")
+
+
+def leader_and_mean(title_id):
+    """Recompute the leading ending (ties: the darker) and the quality mean from the totals."""
+    first, *others = Ending.values
+    cases = []
+    for index, ending in enumerate(Ending.values):
+        rest = Ending.values[index + 1 :]
+        beats = " AND ".join(f"ending_{ending} >= ending_{other}" for other in rest) or "1 = 1"
+        cases.append(f"WHEN {beats} THEN '{ending}'")
+    return (
+        f"UPDATE {INSIGHTS} SET leading_ending = CASE WHEN ending_count = 0 THEN NULL "
+        f"{' '.join(cases)} END, "
+        "quality_mean = CASE WHEN quality_count = 0 THEN NULL "
+        "ELSE quality_sum * 1.0 / quality_count END "
+        f"WHERE title_id = {title_id};"
+    )
+
+
+def is_quality(row, level):
+    return f"COALESCE({row}.quality, 0) = {level}"
+
+
+def is_ending(row, ending):
+    return f"COALESCE({row}.ending, '') = '{ending}'"
+
+
+def rating_extras_change(vendor, row, sign):
+    """Count or uncount the rating `row`'s quality, ending and moment."""
+
+    def number(condition):
+        return as_number(vendor, condition)
+
+    qualities = ", ".join(
+        f"quality_{level} = quality_{level} {sign} {number(is_quality(row, level))}"
+        for level in Quality.values
+    )
+    endings = ", ".join(
+        f"ending_{ending} = ending_{ending} {sign} {number(is_ending(row, ending))}"
+        for ending in Ending.values
+    )
+    insights = (
+        f"UPDATE {INSIGHTS} SET "
+        f"quality_count = quality_count {sign} {number(f'{row}.quality IS NOT NULL')}, "
+        f"quality_sum = quality_sum {sign} COALESCE({row}.quality, 0), {qualities}, "
+        f"ending_count = ending_count {sign} {number(f'{row}.ending IS NOT NULL')}, {endings}, "
+        f"moment_count = moment_count {sign} {number(f'{row}.moment IS NOT NULL')} "
+        f"WHERE title_id = {row}.title_id;"
+    )
+    moment = (
+        f"UPDATE {MOMENT_STATS} SET rater_count = rater_count {sign} 1 "
+        f"WHERE title_id = {row}.title_id AND position = {row}.moment;"
+    )
+    return insights + moment + leader_and_mean(f"{row}.title_id")
+
+
+def cause_counts(vendor, sign, tears, where):
+    """UPDATE of the cause rows matching `where`, for a rater who cried `tears`."""
+    levels = ", ".join(
+        f"tears_{level} = tears_{level} {sign} {as_number(vendor, f'{tears} = {level}')}"
+        for level in TEAR_LEVELS
+    )
+    return f"UPDATE {CAUSE_STATS} SET rater_count = rater_count {sign} 1, {levels} WHERE {where};"
+
+
+def ensure_cause_rows(vendor, title_id, cause_ids):
+    columns = ", ".join(
+        ["title_id", "cause_id", "rater_count", *(f"tears_{n}" for n in TEAR_LEVELS)]
+    )
+    zeros = ", ".join("0" for _ in range(6))
+    return _insert_ignoring(
+        vendor,
+        CAUSE_STATS,
+        columns,
+        f"SELECT {title_id}, cause_id, {zeros} FROM ({cause_ids}) AS c",
+    )
+
+
+def rating_causes_change(vendor, row, sign):
+    """A rating's tears or title changed: move its named causes' counts with it."""
+    causes = f"SELECT cause_id FROM reviews_ratingcause WHERE rating_id = {row}.id"
+    return cause_counts(
+        vendor, sign, f"{row}.tears", f"title_id = {row}.title_id AND cause_id IN ({causes})"
+    )
+
+
+def rating_rows(vendor, row):
+    causes = f"SELECT cause_id FROM reviews_ratingcause WHERE rating_id = {row}.id"
+    moment = _insert_ignoring(
+        vendor,
+        MOMENT_STATS,
+        "title_id, position, rater_count",
+        f"SELECT {row}.title_id, {row}.moment, 0 WHERE {row}.moment IS NOT NULL",
+    )
+    return (
+        ensure_insights_row(vendor, f"{row}.title_id")
+        + moment
+        + ensure_cause_rows(vendor, f"{row}.title_id", causes)
+    )
+
+
+def rating_change(vendor, row, sign):
+    return rating_extras_change(vendor, row, sign) + rating_causes_change(vendor, row, sign)
+
+
+def _of_rating(column, row):
+    return f"(SELECT {column} FROM reviews_rating WHERE id = {row}.rating_id)"
+
+
+def link_change(vendor, row, sign):
+    """Count or uncount one named cause (a RatingCause row) for its rating's title."""
+    return cause_counts(
+        vendor,
+        sign,
+        _of_rating("tears", row),
+        f"title_id = {_of_rating('title_id', row)} AND cause_id = {row}.cause_id",
+    )
+
+
+def link_rows(vendor, row):
+    return ensure_cause_rows(
+        vendor, _of_rating("title_id", row), f"SELECT {row}.cause_id AS cause_id"
+    )
+
+
+COUNTED = [
+    (
+        "reviews_rating",
+        ["tears", "title_id", "moment", "quality", "ending"],
+        rating_change,
+        rating_rows,
+    ),
+    ("reviews_ratingcause", ["rating_id", "cause_id"], link_change, link_rows),
+]
+
+
+def _changed(columns, vendor):
+    compare = "IS NOT" if vendor == "sqlite" else "IS DISTINCT FROM"
+    return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
+
+
+def _counting(vendor, table, columns, change, rows):
+    name = f"{table}_insights"
+    if vendor == "sqlite":
+        bodies = {
+            "insert": ("INSERT", "", rows(vendor, "NEW") + change(vendor, "NEW", "+")),
+            "delete": ("DELETE", "", change(vendor, "OLD", "-")),
+            "update": (
+                f"UPDATE OF {', '.join(columns)}",
+                f" WHEN {_changed(columns, vendor)}",
+                change(vendor, "OLD", "-") + rows(vendor, "NEW") + change(vendor, "NEW", "+"),
+            ),
+        }
+        statements = []
+        for suffix, (event, condition, body) in bodies.items():
+            statements += [
+                f"DROP TRIGGER IF EXISTS {name}_{suffix}",
+                f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} FOR EACH ROW"
+                f"{condition} BEGIN {body} END",
+            ]
+        return statements
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {rows(vendor, 'NEW')} {change(vendor, 'NEW', '+')} END IF; "
+        "RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER INSERT OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"DROP TRIGGER IF EXISTS {name}_update ON {table}",
+        f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(columns)} ON {table} "
+        f"FOR EACH ROW WHEN ({_changed(columns, vendor)}) EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _new_title_row(vendor):
+    """Every title gets its insights row when it is created, so pages join it plainly."""
+    name = "catalogue_title_insights_row"
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER INSERT ON catalogue_title "
+            f"FOR EACH ROW BEGIN {ensure_insights_row(vendor, 'NEW.id')} END",
+        ]
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN {ensure_insights_row(vendor, 'NEW.id')} RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON catalogue_title",
+        f"CREATE TRIGGER {name} AFTER INSERT ON catalogue_title "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _statements(vendor):
+    statements = []
+    for table, columns, change, rows in COUNTED:
+        statements += _counting(vendor, table, columns, change, rows)
+    statements += _new_title_row(vendor)
+    if vendor == "sqlite":
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            statements += create_bump_trigger(
+                vendor, f"reviews_cause_changed_{event.lower()}", "reviews_cause", event
+            )
+    else:
+        statements += create_bump_trigger(
+            vendor, "reviews_cause_changed", "reviews_cause", "INSERT OR UPDATE OR DELETE"
+        )
+    return statements
+
+
+def _drops(vendor):
+    if vendor == "sqlite":
+        names = [
+            f"{table}_insights_{suffix}"
+            for table, *_ in COUNTED
+            for suffix in ("insert", "delete", "update")
+        ]
+        names += ["catalogue_title_insights_row"]
+        names += [f"reviews_cause_changed_{event}" for event in ("insert", "update", "delete")]
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+    pairs = [(f"{table}_insights", table) for table, *_ in COUNTED]
+    pairs += [(f"{table}_insights_update", table) for table, *_ in COUNTED]
+    pairs += [
+        ("catalogue_title_insights_row", "catalogue_title"),
+        ("reviews_cause_changed", "reviews_cause"),
+    ]
+    functions = [f"{table}_insights" for table, *_ in COUNTED] + ["catalogue_title_insights_row"]
+    return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in pairs] + [
+        f"DROP FUNCTION IF EXISTS {function}() CASCADE" for function in functions
+    ]
+
+
+def install(apps, schema_editor):
+    execute(schema_editor, _statements(schema_editor.connection.vendor))
+
+
+def reinstall(sender, using="default", **kwargs):
+    """post_migrate receiver: see catalogue.triggers.reinstall_after_migrate."""
+    tables = ["reviews_rating", "reviews_ratingcause", INSIGHTS, CAUSE_STATS, MOMENT_STATS]
+    reinstall_after_migrate(_statements, [*tables, "reviews_cause", "catalogue_title"], using)
+
+
+def remove(apps, schema_editor):
+    execute(schema_editor, _drops(schema_editor.connection.vendor))

@@ -1,0 +1,291 @@
+"""
+A member tells more with a rating: what made them cry, where it hit, how good it was,
+how it ends. Tears alone stay a complete rating; every extra can be changed, goes with
+the rating, and a bad one is refused next to its field with nothing saved.
+"""
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+
+from reviews.insights import rate_telling_more
+from reviews.models import (
+    Cause,
+    Rating,
+    RatingCause,
+    TitleCauseStats,
+    TitleInsights,
+    TitleMomentStats,
+)
+from reviews.stats import recount_all
+
+from .factories import make_members, make_title
+
+pytestmark = pytest.mark.django_db
+
+TITLE_URL = "/titles/grave-of-the-fireflies/"
+RATE_URL = TITLE_URL + "rate/"
+SERIES_URL = "/titles/clannad-after-story/"
+
+
+def seed_causes():
+    """The vocabulary the migration seeds (a transactional test elsewhere may have flushed it)."""
+    importlib.import_module("reviews.migrations.0009_seed_causes").seed(django_apps, None)
+    return {cause.slug: cause for cause in Cause.objects.all()}
+
+
+@pytest.fixture
+def causes(db):
+    return seed_causes()
+
+
+@pytest.fixture
+def series(db):
+    return make_title("Clannad After Story", slug="clannad-after-story", kind="series", episodes=24)
+
+
+def insights(title):
+    return TitleInsights.objects.get(pk=title.pk)
+
+
+def cause_counts(title):
+    return {
+        row.cause.slug: (row.rater_count, row.distribution)
+        for row in TitleCauseStats.objects.filter(title=title, rater_count__gt=0).select_related(
+            "cause"
+        )
+    }
+
+
+def tell_more(**fields):
+    return {"tell_more": "1", **fields}
+
+
+def test_tears_alone_are_still_a_complete_rating(reader_client, reader, grave, causes):
+    response = reader_client.post(RATE_URL, tell_more(tears="3"))
+    assert response.status_code == 302
+    rating = Rating.objects.get(user=reader, title=grave)
+    assert (rating.tears, rating.moment, rating.quality, rating.ending) == (3, None, None, None)
+    assert not rating.cause_links.exists()
+    assert insights(grave).quality_count == 0
+
+
+def test_a_member_rates_with_every_extra_and_sees_them_counted(
+    reader_client, reader, grave, causes
+):
+    animal, farewells = causes["the-death-of-an-animal"], causes["farewells"]
+    reader_client.post(
+        RATE_URL,
+        tell_more(
+            tears="4",
+            causes=[str(animal.pk), str(farewells.pk)],
+            moment="10",
+            quality="5",
+            ending="bittersweet",
+        ),
+    )
+    rating = Rating.objects.get(user=reader, title=grave)
+    assert (rating.tears, rating.moment, rating.quality, rating.ending) == (
+        4,
+        10,
+        5,
+        "bittersweet",
+    )
+    assert set(rating.causes.values_list("slug", flat=True)) == {
+        "the-death-of-an-animal",
+        "farewells",
+    }
+    totals = insights(grave)
+    assert (totals.quality_count, totals.quality_sum, totals.quality_mean) == (1, 5, 5.0)
+    assert (totals.ending_count, totals.ending_bittersweet, totals.leading_ending) == (
+        1,
+        1,
+        "bittersweet",
+    )
+    assert totals.moment_count == 1
+    assert cause_counts(grave) == {
+        "the-death-of-an-animal": (1, [0, 0, 0, 1, 0]),
+        "farewells": (1, [0, 0, 0, 1, 0]),
+    }
+    assert TitleMomentStats.objects.get(title=grave, position=10).rater_count == 1
+
+    html = reader_client.get(TITLE_URL).content.decode()
+    # Farewells is no spoiler: shown openly; the death of an animal only in the disclosure.
+    before, disclosure = html.split('<details class="may-spoil">')
+    assert "<strong>Farewells</strong>: named by 100% of raters (1); most of them: Sobbing" in (
+        before
+    )
+    assert "The death of an animal" not in before.split('<details class="tell-more"')[0]
+    assert "<strong>The death of an animal</strong>: named by 100% of raters (1)" in disclosure
+    assert "the most marked is in the last tenth (1)" in disclosure
+    assert "most chose bittersweet" in disclosure
+    assert "Quality from 1 vote, mean 5.0 of 5" in before
+
+
+def test_the_form_shows_what_the_member_told_and_changes_replace_it(
+    reader_client, reader, grave, causes
+):
+    animal, war, regret = causes["the-death-of-an-animal"], causes["war"], causes["regret"]
+    rate_telling_more(reader, grave, 4, [animal.pk, war.pk], moment=3, quality=2, ending="happy")
+    html = reader_client.get(TITLE_URL).content.decode()
+    form = html.split('<details class="tell-more"')[1].split("</details>")[0]
+    assert f'value="{animal.pk}" id="id_causes_' in form
+    assert 'name="quality" value="2" id="id_quality_2" checked' in form
+    assert 'name="ending" value="happy" id="id_ending_4" checked' in form
+    assert '<option value="3" selected>in the third tenth</option>' in form
+
+    reader_client.post(
+        RATE_URL,
+        tell_more(tears="5", causes=[str(war.pk), str(regret.pk)], quality="", ending="hopeful"),
+    )
+    rating = Rating.objects.get(user=reader, title=grave)
+    assert (rating.tears, rating.moment, rating.quality, rating.ending) == (
+        5,
+        None,
+        None,
+        "hopeful",
+    )
+    assert cause_counts(grave) == {"war": (1, [0, 0, 0, 0, 1]), "regret": (1, [0, 0, 0, 0, 1])}
+    totals = insights(grave)
+    assert (totals.quality_count, totals.moment_count, totals.leading_ending) == (0, 0, "hopeful")
+    assert recount_all() == []
+
+
+def test_removing_the_rating_removes_its_extras(reader_client, reader, grave, causes):
+    rate_telling_more(reader, grave, 4, [causes["war"].pk], moment=2, quality=3, ending="happy")
+    reader_client.post(RATE_URL, {"remove": "1"})
+    assert not Rating.objects.filter(user=reader).exists()
+    assert not RatingCause.objects.exists()
+    totals = insights(grave)
+    assert (totals.quality_count, totals.ending_count, totals.moment_count) == (0, 0, 0)
+    assert totals.leading_ending is None
+    assert cause_counts(grave) == {}
+    assert TitleMomentStats.objects.get(title=grave, position=2).rater_count == 0
+    assert recount_all() == []
+
+
+def test_going_down_to_dry_eyes_drops_the_causes_and_the_moment(reader, grave, causes):
+    rate_telling_more(reader, grave, 3, [causes["war"].pk], moment=4, quality=4)
+    Rating.objects.rate(reader, grave, 0)
+    rating = Rating.objects.get(user=reader)
+    assert (rating.tears, rating.moment, rating.quality) == (0, None, 4)
+    assert cause_counts(grave) == {}
+    assert insights(grave).moment_count == 0
+    assert recount_all() == []
+
+
+def test_a_series_moment_is_an_episode(reader_client, reader, series, causes):
+    reader_client.post(SERIES_URL + "rate/", tell_more(tears="5", moment="18"))
+    assert Rating.objects.get(user=reader).moment == 18
+    html = reader_client.get(SERIES_URL).content.decode()
+    assert "the most marked is episode 18 (1)" in html
+    assert '<option value="24">episode 24</option>' in html
+
+
+def bad_inputs(causes):
+    ids = [str(cause.pk) for cause in causes.values()]
+    return [
+        ({"tears": "3", "causes": ["999999"]}, "causes", "999999 is not one of the causes offered"),
+        ({"tears": "3", "causes": ids[:6]}, "causes", "Name at most 5 causes; you chose 6."),
+        (
+            {"tears": "3", "moment": "25"},
+            "moment",
+            "Choose an episode from 1 to 24; 25 is not one.",
+        ),
+        ({"tears": "3", "moment": "0"}, "moment", "Choose an episode from 1 to 24; 0 is not one."),
+        ({"tears": "0", "causes": ids[:1]}, "causes", "A rating of 0 tears (Dry eyes) has nothing"),
+        ({"tears": "0", "moment": "2"}, "moment", "A rating of 0 tears (Dry eyes) has nothing"),
+        ({"tears": "3", "quality": "6"}, "quality", "from 1 (Weak) to 5 (A masterpiece); 6 is"),
+        ({"tears": "3", "ending": "twist"}, "ending", "“twist” is not one of the endings"),
+        ({"causes": ids[:1], "quality": "4"}, "tears", "Pick a tear level from 0 to 5"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_bad_extras_are_refused_next_to_their_field_and_nothing_changes(
+    reader_client, reader, series, causes, unchanged, case
+):
+    rate_telling_more(reader, series, 2, [causes["war"].pk], moment=5, quality=3)
+    fields, field, message = bad_inputs(causes)[case]
+    with unchanged():
+        response = reader_client.post(SERIES_URL + "rate/", tell_more(**fields))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your rating is not saved yet" in html
+    group = html.split(f'for="id_{field}')[1] if field != "causes" else html.split("causes")[1]
+    assert message in html
+    assert message in html.split('class="errorlist')[1]
+    assert group
+
+
+def test_a_retired_cause_cannot_be_named_and_past_choices_stay_out_of_view(
+    reader_client, reader, other_reader, grave, causes, unchanged
+):
+    animal = causes["the-death-of-an-animal"]
+    for member in (reader, other_reader, *make_members(1)):
+        rate_telling_more(member, grave, 5, [animal.pk, causes["war"].pk])
+    Cause.objects.filter(pk=animal.pk).update(is_retired=True)
+    with unchanged():
+        response = reader_client.post(RATE_URL, tell_more(tears="5", causes=[str(animal.pk)]))
+    assert "is not one of the causes offered (it may have been retired)" in (
+        response.content.decode()
+    )
+    html = reader_client.get(TITLE_URL).content.decode()
+    assert "The death of an animal" not in html
+    # A change of other extras keeps the retired choice, out of view.
+    reader_client.post(RATE_URL, tell_more(tears="5", causes=[], quality="4"))
+    assert set(Rating.objects.get(user=reader).causes.values_list("slug", flat=True)) == {
+        "the-death-of-an-animal"
+    }
+    assert recount_all() == []
+
+
+def test_the_model_refuses_what_the_form_would(reader, grave, causes, unchanged):
+    war = causes["war"]
+    with unchanged():
+        for kwargs in (
+            {"tears": 0, "cause_ids": [war.pk]},
+            {"tears": 3, "moment": 11},
+            {"tears": 3, "ending": "twist"},
+            {"tears": 3, "quality": 9},
+            {"tears": 3, "cause_ids": [c.pk for c in list(causes.values())[:6]]},
+        ):
+            with pytest.raises(ValueError):
+                rate_telling_more(reader, grave, **kwargs)
+
+
+def test_the_ending_most_raters_chose_leads_ties_to_the_darker(grave, causes):
+    members = make_members(4)
+    for member, ending in zip(
+        members, ["happy", "happy", "bittersweet", "bittersweet"], strict=True
+    ):
+        rate_telling_more(member, grave, 3, ending=ending)
+    assert insights(grave).leading_ending == "bittersweet"
+    Rating.objects.filter(user=members[2]).delete()
+    assert insights(grave).leading_ending == "happy"
+
+
+def test_a_cause_is_shown_with_the_share_of_all_raters_and_how_hard_they_cried(grave, causes):
+    war = causes["war"]
+    members = make_members(5)
+    for member, tears in zip(members, [4, 4, 2, 1, 0], strict=True):
+        rate_telling_more(member, grave, tears, [war.pk] if tears >= 2 else [])
+    html = __import__("django.test", fromlist=["Client"]).Client().get(TITLE_URL).content.decode()
+    assert "<strong>War</strong>: named by 60% of raters (3); most of them: Sobbing" in html
+
+
+def test_the_title_page_keeps_its_queries_for_a_member_with_extras(
+    reader_client, reader, grave, causes, django_assert_num_queries
+):
+    rate_telling_more(reader, grave, 4, [causes["war"].pk], moment=2, quality=3, ending="happy")
+    # The page's own queries, the insights (their totals, the named causes, the marked
+    # moments), and the member's part: their avoid list, their rating, its causes, the
+    # causes offered.
+    with django_assert_num_queries(14):
+        reader_client.get(TITLE_URL)
+    for member in make_members(6):
+        rate_telling_more(member, grave, 3, [causes["regret"].pk], moment=5, quality=4)
+    with django_assert_num_queries(14):
+        html = reader_client.get(TITLE_URL).content.decode()
+    assert "Quality from 7 votes" in html
