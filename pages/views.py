@@ -37,6 +37,7 @@ from pages.filters import (
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
 from reviews.templatetags.reviews_tags import moment
+from reviews.threads import COMMENT_ORDER_PARAMETER
 from reviews.views import (
     COMMENT_PAGE_PARAMETER,
     listings,
@@ -285,7 +286,7 @@ def similar_titles(title, themes):
     return as_cards(similar)
 
 
-@visitor_page(parameters=[COMMENT_PAGE_PARAMETER])
+@visitor_page(parameters=[COMMENT_PAGE_PARAMETER, COMMENT_ORDER_PARAMETER])
 def title_detail(request, slug):
     """
     The facts, the distribution, the comments and the similar titles are the same for
@@ -296,7 +297,11 @@ def title_detail(request, slug):
     parts = shared_part(
         request,
         f"title:{address_key(request)}",
-        lambda: title_parts(slug, request.GET.get(COMMENT_PAGE_PARAMETER)),
+        lambda: title_parts(
+            slug,
+            request.GET.get(COMMENT_PAGE_PARAMETER),
+            request.GET.get(COMMENT_ORDER_PARAMETER),
+        ),
     )
     return render(
         request,
@@ -308,7 +313,7 @@ def title_detail(request, slug):
     )
 
 
-def title_parts(slug, comments_page):
+def title_parts(slug, comments_page, comments_order=None):
     """The parts of a title's page that are the same for everyone, rendered."""
     title = get_object_or_404(listed_titles(), slug=slug)
     as_cards([title])
@@ -330,7 +335,7 @@ def title_parts(slug, comments_page):
         "similar": render_to_string(
             "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),
-        **title_comments(title, comments_page, mentions),
+        **title_comments(title, comments_page, mentions, comments_order),
     }
 
 

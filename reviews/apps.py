@@ -7,6 +7,9 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # The triggers that keep the stats exact survive any later migration.
-        from reviews import triggers
+        from reviews import community_triggers, triggers
 
         post_migrate.connect(triggers.reinstall, sender=self, dispatch_uid="reviews-triggers")
+        post_migrate.connect(
+            community_triggers.reinstall, sender=self, dispatch_uid="reviews-community-triggers"
+        )

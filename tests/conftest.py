@@ -183,7 +183,17 @@ def database_state():
     from django.contrib.auth import get_user_model
 
     from catalogue.models import ContentVersion
-    from reviews.models import Comment, MentionStats, Rating, Report, TearPrior, TitleStats
+    from reviews.models import (
+        Comment,
+        CommentMark,
+        CommunityMember,
+        MentionStats,
+        Rating,
+        Report,
+        TearPrior,
+        TitleStats,
+        WatchlistEntry,
+    )
 
     return {
         "users": list(get_user_model().objects.order_by("pk").values()),
@@ -194,6 +204,9 @@ def database_state():
         "mention_stats": list(MentionStats.objects.order_by("pk").values()),
         "tear_prior": list(TearPrior.objects.order_by("pk").values()),
         "content_version": list(ContentVersion.objects.order_by("pk").values()),
+        "marks": list(CommentMark.objects.order_by("pk").values()),
+        "watchlists": list(WatchlistEntry.objects.order_by("pk").values()),
+        "community": list(CommunityMember.objects.order_by("pk").values()),
     }
 
 

@@ -1,8 +1,15 @@
 """
-What members say about titles (members.py) and the numbers kept from it
-(title_stats.py).
+What members say about titles (members.py), what they say to each other and
+keep for later (community.py), and the numbers kept from it (title_stats.py).
 """
 
+from reviews.models.community import (
+    CommentMark,
+    CommunityMember,
+    CommunityRefused,
+    WatchlistEntry,
+    reply,
+)
 from reviews.models.members import (
     Comment,
     CommentLimitReached,
@@ -27,6 +34,11 @@ from reviews.models.title_stats import (
 )
 
 __all__ = [
+    "CommentMark",
+    "CommunityMember",
+    "CommunityRefused",
+    "WatchlistEntry",
+    "reply",
     "Comment",
     "CommentLimitReached",
     "CommentQuerySet",

@@ -1,0 +1,64 @@
+"""
+Checking and repairing the community's counts (reviews/community_triggers.py keeps
+them): each comment's visible replies and marks, each member's watchlist size. Run by
+`recount_tears` with the title totals, inside its transaction.
+"""
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from reviews.models import Comment, CommentMark, CommunityMember, WatchlistEntry
+
+
+def _count(rows, key):
+    """A correlated COUNT of `rows` per comment (grouped by `key`): no joined product."""
+    counted = rows.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def _comment_drift():
+    """Comments whose stored reply or mark count differs from their rows."""
+    replies = Comment.objects.filter(parent=OuterRef("pk"), is_hidden=False)
+    marks = CommentMark.objects.filter(comment=OuterRef("pk"))
+    counted = Comment.objects.annotate(
+        replies_now=_count(replies, "parent"), marks_now=_count(marks, "comment")
+    )
+    return counted.exclude(reply_count=F("replies_now"), mark_count=F("marks_now"))
+
+
+def recount_community():
+    """Fix every drifted count; one line per row repaired."""
+    drift = []
+    to_update = []
+    for comment in _comment_drift().order_by("pk"):
+        parts = []
+        if comment.reply_count != comment.replies_now:
+            parts.append(f"reply_count {comment.reply_count} → {comment.replies_now}")
+        if comment.mark_count != comment.marks_now:
+            parts.append(f"mark_count {comment.mark_count} → {comment.marks_now}")
+        drift.append(f"comment {comment.pk}: " + ", ".join(parts))
+        comment.reply_count, comment.mark_count = comment.replies_now, comment.marks_now
+        to_update.append(comment)
+    Comment.objects.bulk_update(to_update, ["reply_count", "mark_count"], batch_size=500)
+
+    sizes = dict(
+        WatchlistEntry.objects.order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
+    stored = {row.pk: row for row in CommunityMember.objects.all()}
+    members_to_update, members_to_create = [], []
+    for user_id in sorted(set(sizes) | set(stored)):
+        want = sizes.get(user_id, 0)
+        row = stored.get(user_id)
+        if row is None:
+            drift.append(f"member {user_id}: watchlist_count was missing → {want}")
+            members_to_create.append(CommunityMember(user_id=user_id, watchlist_count=want))
+        elif row.watchlist_count != want:
+            drift.append(f"member {user_id}: watchlist_count {row.watchlist_count} → {want}")
+            row.watchlist_count = want
+            members_to_update.append(row)
+    CommunityMember.objects.bulk_create(members_to_create, batch_size=500)
+    CommunityMember.objects.bulk_update(members_to_update, ["watchlist_count"], batch_size=500)
+    return drift
