@@ -66,9 +66,7 @@ def test_the_thread_page_shows_every_reply_a_page_at_a_time(client, first):
     assert f'<a href="/comments/{first.pk}/">See all 23 replies</a>' in title_page
 
 
-def test_a_reply_to_a_hidden_or_deleted_comment_is_refused(
-    other_client, first, unchanged, reader
-):
+def test_a_reply_to_a_hidden_or_deleted_comment_is_refused(other_client, first, unchanged, reader):
     first.hide()
     with unchanged():
         response = post_reply(other_client, first)
