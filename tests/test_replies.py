@@ -5,8 +5,11 @@ profile's count of new replies. Replies follow the comments' limits, spoiler fla
 reports and moderation; every count stays exact whatever deletes the rows.
 """
 
+import threading
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from reviews.models import Comment, CommentMark, CommunityMember, reply
 from reviews.stats import recount_all, remove_member
@@ -268,3 +271,39 @@ def test_a_comment_on_another_title_is_not_a_thread_of_this_one(client, reader):
     comment = Comment.objects.post(reader, other, "Elsewhere.")
     html = client.get(f"/comments/{comment.pk}/").content.decode()
     assert "A thread about" in html and "Other" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_members_marking_and_replying_at_once_are_all_counted(reader, grave):
+    first = Comment.objects.post(reader, grave, "Setsuko's tin of drops.")
+    members = make_members(32)
+    errors = []
+    barrier = threading.Barrier(len(members))
+
+    def answer(member, index):
+        try:
+            barrier.wait(timeout=30)
+            CommentMark.objects.mark(member, first)
+            CommentMark.objects.mark(member, first)  # a double submit
+            if index % 2:
+                reply(member, first, f"Me too, {index}.")
+                reply(member, first, f"Me too, {index}.")  # a double submit
+        except Exception as error:  # collected and asserted on below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [
+        threading.Thread(target=answer, args=(member, index))
+        for index, member in enumerate(members)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert errors == []
+    first.refresh_from_db()
+    assert (first.mark_count, first.reply_count) == (32, 16)
+    assert CommentMark.objects.count() == 32
+    assert Comment.objects.filter(parent=first).count() == 16
+    assert recount_all() == []
