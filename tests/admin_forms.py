@@ -37,6 +37,8 @@ def title_form(title=None, **changes):
             data[field] = getattr(title, field)
         data["episodes"] = title.episodes or ""
         data["runtime_minutes"] = title.runtime_minutes or ""
+        for field in ("myanimelist_id", "anilist_id", "anidb_id", "kitsu_id"):
+            data[field] = getattr(title, field) or ""
         data["themes"] = [theme.pk for theme in title.themes.all()]
         if not title.is_published:
             del data["is_published"]
