@@ -151,3 +151,7 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="titles listed", ordering="mention_total")
     def number_of_mentions(self, source):
         return source.mention_total
+
+
+# The queue of members' suggestions has its own module.
+from catalogue import suggestion_admin  # noqa: E402, F401

@@ -399,3 +399,7 @@ class ContentVersion(models.Model):
         """
         if not cls.objects.filter(pk=1).update(number=F("number") + 1):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+# Members' suggestions live in their own module; imported here so Django finds the model.
+from catalogue.suggestions import Suggestion  # noqa: E402, F401

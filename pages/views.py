@@ -27,6 +27,7 @@ from django.utils.http import urlencode
 
 from catalogue.models import Mention, Theme, Title
 from catalogue.search import did_you_mean
+from catalogue.suggestions import Suggestion
 from pages.filters import (
     DISPUTED_FIRST,
     PARAMETERS,
@@ -315,7 +316,9 @@ def title_detail(request, slug):
 
 def title_parts(slug, comments_page, comments_order=None):
     """The parts of a title's page that are the same for everyone, rendered."""
-    title = get_object_or_404(listed_titles(), slug=slug)
+    title = get_object_or_404(
+        listed_titles().annotate(suggested_by=Suggestion.objects.credited_member()), slug=slug
+    )
     as_cards([title])
     themes = list(title.themes.all())
     mentions = listings(title)

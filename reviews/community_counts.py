@@ -1,12 +1,13 @@
 """
 Checking and repairing the community's counts (reviews/community_triggers.py keeps
-them): each comment's visible replies and marks, each member's watchlist size. Run by
-`recount_tears` with the title totals, inside its transaction.
+them): each comment's visible replies and marks, each member's watchlist size and
+open suggestions. Run by `recount_tears` with the title totals, in its transaction.
 """
 
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from catalogue.suggestions import Suggestion
 from reviews.models import Comment, CommentMark, CommunityMember, WatchlistEntry
 
 
@@ -41,24 +42,44 @@ def recount_community():
         to_update.append(comment)
     Comment.objects.bulk_update(to_update, ["reply_count", "mark_count"], batch_size=500)
 
-    sizes = dict(
-        WatchlistEntry.objects.order_by()
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .values_list("user_id", "n")
-    )
+    drift += _recount_members()
+    return drift
+
+
+def _recount_members():
+    """Each member's watchlist size and open suggestions, from the rows themselves."""
+    per_member = {
+        "watchlist_count": WatchlistEntry.objects.all(),
+        "open_suggestion_count": Suggestion.objects.open(),
+    }
+    wanted = {
+        field: dict(
+            rows.order_by().values("user_id").annotate(n=Count("pk")).values_list("user_id", "n")
+        )
+        for field, rows in per_member.items()
+    }
     stored = {row.pk: row for row in CommunityMember.objects.all()}
-    members_to_update, members_to_create = [], []
-    for user_id in sorted(set(sizes) | set(stored)):
-        want = sizes.get(user_id, 0)
+    drift, to_update, to_create = [], [], []
+    for user_id in sorted(set(stored).union(*wanted.values())):
+        want = {field: counts.get(user_id, 0) for field, counts in wanted.items()}
         row = stored.get(user_id)
         if row is None:
-            drift.append(f"member {user_id}: watchlist_count was missing → {want}")
-            members_to_create.append(CommunityMember(user_id=user_id, watchlist_count=want))
-        elif row.watchlist_count != want:
-            drift.append(f"member {user_id}: watchlist_count {row.watchlist_count} → {want}")
-            row.watchlist_count = want
-            members_to_update.append(row)
-    CommunityMember.objects.bulk_create(members_to_create, batch_size=500)
-    CommunityMember.objects.bulk_update(members_to_update, ["watchlist_count"], batch_size=500)
+            drift.append(
+                f"member {user_id}: counts were missing → "
+                + ", ".join(f"{field} {value}" for field, value in want.items())
+            )
+            to_create.append(CommunityMember(user_id=user_id, **want))
+            continue
+        differences = [
+            f"{field} {getattr(row, field)} → {value}"
+            for field, value in want.items()
+            if getattr(row, field) != value
+        ]
+        if differences:
+            drift.append(f"member {user_id}: " + ", ".join(differences))
+            for field, value in want.items():
+                setattr(row, field, value)
+            to_update.append(row)
+    CommunityMember.objects.bulk_create(to_create, batch_size=500)
+    CommunityMember.objects.bulk_update(to_update, list(per_member), batch_size=500)
     return drift

@@ -1,7 +1,7 @@
 """
 Database triggers that keep the community's counts equal to their rows: each comment's
 visible replies (Comment.reply_count) and "this hit me too" marks (mark_count), and
-each member's watchlist size (CommunityMember.watchlist_count).
+each member's watchlist size and open title suggestions (CommunityMember).
 
 Why triggers, as for the title stats (reviews/triggers.py): the counts must be exact
 whatever writes the rows — the site's forms, the admin, a shell, `loaddata`, a member
@@ -32,8 +32,10 @@ def _mark_change(vendor, row, sign):
 
 def _member_row(vendor, row):
     """The member's CommunityMember row (a private, empty list) if it is missing."""
-    columns = "user_id, watchlist_count, watchlist_is_public, replies_seen_at"
-    values = f"{row}.user_id, 0, {'0' if vendor == 'sqlite' else 'false'}, NULL"
+    columns = (
+        "user_id, watchlist_count, open_suggestion_count, watchlist_is_public, replies_seen_at"
+    )
+    values = f"{row}.user_id, 0, 0, {'0' if vendor == 'sqlite' else 'false'}, NULL"
     if vendor == "sqlite":
         return f"INSERT OR IGNORE INTO {MEMBERS} ({columns}) VALUES ({values});"
     return f"INSERT INTO {MEMBERS} ({columns}) VALUES ({values}) ON CONFLICT (user_id) DO NOTHING;"
@@ -47,11 +49,26 @@ def _watchlist_change(vendor, row, sign):
     )
 
 
+def _suggestion_change(vendor, row, sign):
+    """Count or uncount the suggestion `row` among its author's open ones, if open."""
+    rows = _member_row(vendor, row) if sign == "+" else ""
+    return rows + (
+        f"UPDATE {MEMBERS} SET open_suggestion_count = open_suggestion_count {sign} 1 "
+        f"WHERE user_id = {row}.user_id AND {row}.state = 'open';"
+    )
+
+
 # (name, table, columns whose change moves the count, how a row changes it)
 COUNTED = [
     ("reviews_comment_replies", COMMENTS, ["parent_id", "is_hidden"], _reply_change),
     ("reviews_commentmark_counts", "reviews_commentmark", ["comment_id"], _mark_change),
     ("reviews_watchlist_counts", "reviews_watchlistentry", ["user_id"], _watchlist_change),
+    (
+        "catalogue_suggestion_counts",
+        "catalogue_suggestion",
+        ["state", "user_id"],
+        _suggestion_change,
+    ),
 ]
 
 

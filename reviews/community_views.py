@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalogue.models import Title
+from catalogue.suggestions import Suggestion
 from reviews import threads
 from reviews.forms import ReplyForm, WatchlistPrivacyForm
 from reviews.models import (
@@ -186,6 +187,7 @@ def _profile(request):
 
 
 NEW_REPLIES_SHOWN = 10
+SUGGESTIONS_SHOWN = 20
 WATCHLIST_PER_PAGE = 24
 
 
@@ -207,6 +209,11 @@ def profile_context(request, member, is_owner):
         paginator = Paginator(entries, WATCHLIST_PER_PAGE)
         context["watchlist_page"] = paginator.get_page(request.GET.get("watchlist"))
     if is_owner:
+        context["suggestions"] = list(
+            Suggestion.objects.filter(user=member)
+            .select_related("title")
+            .order_by("-created_at", "-pk")[:SUGGESTIONS_SHOWN]
+        )
         new = CommunityMember.new_replies(member, settings.replies_seen_at)
         context["new_reply_count"] = new.count()
         context["new_replies"] = list(

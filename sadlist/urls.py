@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("pages.urls")),
     path("", include("reviews.urls")),
+    path("", include("catalogue.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -11,11 +11,39 @@ from django.db import migrations, models
 
 from reviews import community_triggers, triggers
 
+CURATORS = "Curators"
+# Curators read members' suggestions and decide them; only members add them.
+SUGGESTION_PERMISSIONS = ["view_suggestion", "change_suggestion"]
+
+
+def let_curators_decide_suggestions(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("catalogue")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name=CURATORS).first()
+    if group is not None:
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="catalogue", codename__in=SUGGESTION_PERMISSIONS
+            )
+        )
+
+
+def take_them_back(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for group in Group.objects.filter(name=CURATORS):
+        group.permissions.remove(*group.permissions.filter(codename__in=SUGGESTION_PERMISSIONS))
+
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("catalogue", "0009_community"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("catalogue", "0008_title_external_ids"),
         ("reviews", "0007_stances_about_a_listing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -171,7 +199,15 @@ class Migration(migrations.Migration):
                 fields=("user", "title"), name="watchlist_once_per_member"
             ),
         ),
+        migrations.AddField(
+            model_name="communitymember",
+            name="open_suggestion_count",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Their title suggestions waiting for a curator."
+            ),
+        ),
         # Top-level comments only in the title stats; replies, marks and lists counted.
         migrations.RunPython(triggers.install, migrations.RunPython.noop),
         migrations.RunPython(community_triggers.install, community_triggers.remove),
+        migrations.RunPython(let_curators_decide_suggestions, take_them_back),
     ]

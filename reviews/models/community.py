@@ -151,9 +151,9 @@ class WatchlistEntry(models.Model):
 
 class CommunityMember(models.Model):
     """
-    A member's side of the community: their watchlist's size (kept by triggers) and
-    whether others may see it, and when they last looked at the replies to their
-    comments. Created on first need (the triggers insert it too).
+    A member's side of the community: their watchlist's size and open suggestions
+    (kept by triggers), whether others may see the list, and when they last looked at
+    the replies to their comments. Created on first need (the triggers insert it too).
     """
 
     user = models.OneToOneField(
@@ -163,6 +163,9 @@ class CommunityMember(models.Model):
         related_name="community",
     )
     watchlist_count = models.PositiveIntegerField(default=0)
+    open_suggestion_count = models.PositiveIntegerField(
+        default=0, help_text="Their title suggestions waiting for a curator."
+    )
     watchlist_is_public = models.BooleanField(
         "show my watchlist on my profile",
         default=False,
