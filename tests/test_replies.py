@@ -307,3 +307,21 @@ def test_members_marking_and_replying_at_once_are_all_counted(reader, grave):
     assert CommentMark.objects.count() == 32
     assert Comment.objects.filter(parent=first).count() == 16
     assert recount_all() == []
+
+
+@pytest.mark.parametrize("body", ["Nul\x00", "x" * 10_000])
+def test_a_hostile_reply_is_refused_next_to_the_field(other_client, first, body, unchanged):
+    with unchanged():
+        response = post_reply(other_client, first, body)
+    assert response.status_code == 200
+    assert 'id="id_body_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["", "reply/", "mark/"])
+def test_an_impossible_comment_number_is_not_found(other_client, action, unchanged):
+    with unchanged():
+        if action == "mark/":
+            response = other_client.post(f"/comments/99999999999999999999/{action}")
+        else:
+            response = other_client.get(f"/comments/99999999999999999999/{action}")
+    assert response.status_code == 404

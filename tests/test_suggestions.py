@@ -246,3 +246,22 @@ def test_open_suggestions_are_counted_exactly_whatever_decides_them(curator_clie
     remove_member(reader)
     assert not Suggestion.objects.exists() and not CommunityMember.objects.exists()
     assert recount_all() == []
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"name": "Nul\x00name"}, "name"),
+        ({"name": "x" * 10_000}, "name"),
+        ({"why_it_hurts": "Tears\x00"}, "why_it_hurts"),
+        ({"seen_at": "https://example.org/" + "x" * 600}, "seen_at"),
+        ({"year": "9" * 40}, "year"),
+        ({"episodes": "9" * 40, "kind": "series"}, "episodes"),
+    ],
+)
+def test_hostile_values_are_refused_next_to_the_field(reader_client, changes, field, unchanged):
+    with unchanged():
+        response = reader_client.post(URL, suggestion(**changes))
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), field)
+    assert not Suggestion.objects.exists()
