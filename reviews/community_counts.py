@@ -30,7 +30,6 @@ def _comment_drift():
 def recount_community():
     """Fix every drifted count; one line per row repaired."""
     drift = []
-    to_update = []
     for comment in _comment_drift().order_by("pk"):
         parts = []
         if comment.reply_count != comment.replies_now:
@@ -38,10 +37,13 @@ def recount_community():
         if comment.mark_count != comment.marks_now:
             parts.append(f"mark_count {comment.mark_count} → {comment.marks_now}")
         drift.append(f"comment {comment.pk}: " + ", ".join(parts))
-        comment.reply_count, comment.mark_count = comment.replies_now, comment.marks_now
-        to_update.append(comment)
-    Comment.objects.bulk_update(to_update, ["reply_count", "mark_count"], batch_size=500)
-
+    if drift:
+        # One statement for every drifted comment (after a bulk load, that is all of them).
+        replies = Comment.objects.filter(parent=OuterRef("pk"), is_hidden=False)
+        marks = CommentMark.objects.filter(comment=OuterRef("pk"))
+        Comment.objects.filter(pk__in=_comment_drift().values("pk")).update(
+            reply_count=_count(replies, "parent"), mark_count=_count(marks, "comment")
+        )
     drift += _recount_members()
     return drift
 
