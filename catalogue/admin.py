@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from catalogue.covers import make_cover
 from catalogue.forms import TitleAdminForm
 from catalogue.models import Mention, Source, Theme, Title
+from catalogue.suggestion_admin import WatchOptionInline
 
 admin.site.site_header = "Sadlist curation"
 admin.site.site_title = "Sadlist curation"
@@ -48,7 +49,7 @@ class MentionInline(admin.StackedInline):
 @admin.register(Title)
 class TitleAdmin(admin.ModelAdmin):
     form = TitleAdminForm
-    inlines = [MentionInline]
+    inlines = [MentionInline, WatchOptionInline]
     list_display = ["thumbnail", "name", "kind", "year", "is_published"]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "themes", "mentions__source", "is_published"]
@@ -151,7 +152,3 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="titles listed", ordering="mention_total")
     def number_of_mentions(self, source):
         return source.mention_total
-
-
-# The queue of members' suggestions has its own module.
-from catalogue import suggestion_admin  # noqa: E402, F401

@@ -401,5 +401,7 @@ class ContentVersion(models.Model):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
-# Members' suggestions live in their own module; imported here so Django finds the model.
+# Members' suggestions and where to watch live in their own modules; imported here so
+# Django finds their models.
 from catalogue.suggestions import Suggestion  # noqa: E402, F401
+from catalogue.watching import StreamingService, WatchOption  # noqa: E402, F401

@@ -1,15 +1,39 @@
 """
-The curators' queue of members' suggestions: read one, then accept it (an unpublished
+Where to watch (the services curators keep, each title's options, edited inline on
+the title) and the curators' queue of members' suggestions: read one, then accept it (an unpublished
 title is created from it, to finish and publish), merge it into a title we have, or
 decline it with a reason. Each decision goes in the admin's history with what it did.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from catalogue.suggestion_forms import SuggestionDecisionForm
 from catalogue.suggestions import Suggestion
+from catalogue.watching import StreamingService, WatchOption
+
+
+class WatchOptionInline(admin.StackedInline):
+    """Where the title can be watched; stacked, so every field has its own label."""
+
+    model = WatchOption
+    extra = 0
+    fields = ["service", "access", "link", "countries", "checked_on", "source"]
+    formfield_overrides = {
+        models.URLField: {
+            "assume_scheme": "https",
+            "error_messages": {"invalid": "Give a web address starting with http:// or https://."},
+        }
+    }
+
+
+@admin.register(StreamingService)
+class StreamingServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
 
 
 @admin.register(Suggestion)

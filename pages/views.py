@@ -330,6 +330,9 @@ def title_parts(slug, comments_page, comments_order=None):
                 "title": title,
                 "themes": themes,
                 "mentions": mentions,
+                "watch_options": list(
+                    title.watch_options.select_related("service").order_by("service__name", "pk")
+                ),
                 "distribution": tear_distribution(title),
                 "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
                 "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,

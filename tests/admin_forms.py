@@ -64,6 +64,11 @@ def title_form(title=None, **changes):
             "mentions-INITIAL_FORMS": len(existing),
             "mentions-MIN_NUM_FORMS": 0,
             "mentions-MAX_NUM_FORMS": 1000,
+            # Where to watch: no rows unless a test adds them (tests/test_where_to_watch.py).
+            "watch_options-TOTAL_FORMS": 0,
+            "watch_options-INITIAL_FORMS": 0,
+            "watch_options-MIN_NUM_FORMS": 0,
+            "watch_options-MAX_NUM_FORMS": 1000,
         }
     )
     for index, row in enumerate(rows):

@@ -130,7 +130,11 @@ def test_the_curators_group_holds_exactly_the_curation_permissions():
             "view_rating",
         ]
     }
-    suggestions = {("catalogue", "view_suggestion"), ("catalogue", "change_suggestion")}
+    suggestions = {("catalogue", "view_suggestion"), ("catalogue", "change_suggestion")} | {
+        ("catalogue", f"{action}_{model}")
+        for model in ["streamingservice", "watchoption"]
+        for action in ["add", "change", "delete", "view"]
+    }
     assert granted == catalogue | moderation | suggestions
 
 

@@ -381,7 +381,7 @@ def test_a_visible_comment_being_edited_says_nothing_of_hiding(reader_client, re
 
 
 # The title page, queries whatever the number of comments:
-#  visitor: title with its stats, themes, provenance, one page of
+#  visitor: title with its stats, themes, provenance, where to watch, one page of
 #           comments with authors and their tear ratings (a subquery), their first
 #           replies, and once someone rated the title 4–5, the other titles those
 #           members rated 4–5;
@@ -389,7 +389,7 @@ def test_a_visible_comment_being_edited_says_nothing_of_hiding(reader_client, re
 #           the title is on their list, and their marks on the comments shown (when
 #           some are shown).
 @pytest.mark.parametrize("comment_count", [0, 100])
-@pytest.mark.parametrize("who, queries", [("visitor", 5), ("member", 9)])
+@pytest.mark.parametrize("who, queries", [("visitor", 6), ("member", 10)])
 def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
     client, reader, grave, django_assert_num_queries, comment_count, who, queries
 ):

@@ -238,11 +238,11 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_replies_and_marks(
     for member in make_members(replies):
         reply(member, first, "An answer.")
         CommentMark.objects.mark(member, first)
-    # Visitor: title, themes, listings, comments, first replies.
-    with django_assert_num_queries(5):
+    # Visitor: title, themes, listings, where to watch, comments, first replies.
+    with django_assert_num_queries(6):
         client.get(TITLE_URL)
     # Member: also the session, the member, their rating, their list, their marks.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html = other_client.get(TITLE_URL).content.decode()
     assert f"See all {replies} replies" in html or replies <= 3
 

@@ -12,8 +12,13 @@ from django.db import migrations, models
 from reviews import community_triggers, triggers
 
 CURATORS = "Curators"
-# Curators read members' suggestions and decide them; only members add them.
-SUGGESTION_PERMISSIONS = ["view_suggestion", "change_suggestion"]
+# Curators read members' suggestions and decide them (only members add them), and keep
+# the services and where each title can be watched.
+SUGGESTION_PERMISSIONS = ["view_suggestion", "change_suggestion"] + [
+    f"{action}_{model}"
+    for model in ["streamingservice", "watchoption"]
+    for action in ["add", "change", "delete", "view"]
+]
 
 
 def let_curators_decide_suggestions(apps, schema_editor):
