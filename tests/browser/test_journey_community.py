@@ -6,10 +6,13 @@ to a comment and marks another. Every new page passes axe, and the title page wi
 links out and a thread is photographed at 360 and 1280 wide.
 """
 
+import datetime
+
 from playwright.sync_api import expect
 
 from catalogue.models import Title
 from catalogue.suggestions import Suggestion
+from catalogue.watching import StreamingService, WatchOption
 from reviews.models import Comment, CommentMark, Rating, WatchlistEntry
 
 from .a11y import assert_accessible
@@ -107,5 +110,20 @@ def test_a_suggestion_becomes_a_title_that_members_list_rate_and_discuss(
     assert Comment.objects.get(parent__isnull=False).parent_id == second.pk
     assert CommentMark.objects.get().comment_id == first.pk
 
+    # Where it can be watched, as a curator checked it, for the pictures.
+    service = StreamingService.objects.create(name="Example Stream", slug="example-stream")
+    WatchOption.objects.create(
+        title=title,
+        service=service,
+        link="https://stream.example/bokurano",
+        countries="JP US",
+        access=WatchOption.Access.STREAM,
+        checked_on=datetime.date(2026, 12, 2),
+    )
+    page.goto(title.get_absolute_url())
+    expect(page.get_by_role("link", name="Example Stream")).to_have_attribute(
+        "rel", "nofollow noopener"
+    )
+    assert_accessible(page)
     phone, desktop = save_screenshots(page, title.get_absolute_url(), "title-community")
     assert phone.exists() and desktop.exists()
