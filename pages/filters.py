@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
 from catalogue.search import SEARCH_MAX_LENGTH, clean_search_text, without_controls
+from catalogue.watching import StreamingService, WatchOption
 from sadlist.freshness import shared_part
 
 MOST_RATINGS_ASKED = 1_000_000_000
@@ -47,6 +48,7 @@ PARAMETERS = (
     "tears_max",
     "min_ratings",
     "source",
+    "service",
     "sort",
 )
 CHIP_LABELS = {
@@ -59,6 +61,7 @@ CHIP_LABELS = {
     "tears_max": "Tear score at most",
     "min_ratings": "Ratings at least",
     "source": "Listed in",
+    "service": "Watch on",
 }
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
@@ -71,6 +74,12 @@ class Facets:
         self.kinds = Title.objects.published().kind_counts()
         self.themes = list(
             Theme.objects.annotate(title_count=Count("titles", filter=published)).order_by("name")
+        )
+        published_options = Q(options__title__is_published=True)
+        self.services = list(
+            StreamingService.objects.annotate(
+                title_count=Count("options__title", filter=published_options, distinct=True)
+            ).order_by("name")
         )
         self.sources = list(
             Source.objects.annotate(
@@ -90,6 +99,9 @@ class Facets:
 
     def source_choices(self):
         return [(source.slug, f"{source.name} ({source.title_count})") for source in self.sources]
+
+    def service_choices(self):
+        return [(each.slug, f"{each.name} ({each.title_count})") for each in self.services]
 
 
 class TitleFilterForm(forms.Form):
@@ -181,6 +193,12 @@ class TitleFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "There is no article “%(value)s”."},
     )
 
+    service = django_filters.ChoiceFilter(
+        label="Watch on",
+        method="filter_service",
+        error_messages={"invalid_choice": "There is no service “%(value)s”."},
+    )
+
     class Meta:
         model = Title
         fields = []
@@ -196,6 +214,7 @@ class TitleFilter(django_filters.FilterSet):
         self.filters["kind"].extra["choices"] = self.facets.kind_choices()
         self.filters["theme"].extra["choices"] = self.facets.theme_choices()
         self.filters["source"].extra["choices"] = self.facets.source_choices()
+        self.filters["service"].extra["choices"] = self.facets.service_choices()
 
     def _clean_params(self, data):
         """Keep what we understand of `data`, noting every change we made to it."""
@@ -243,6 +262,10 @@ class TitleFilter(django_filters.FilterSet):
     def filter_source(self, queryset, name, value):
         listed = Mention.objects.filter(source__slug=value).values("title_id")
         return queryset.filter(pk__in=listed)
+
+    def filter_service(self, queryset, name, value):
+        offered = WatchOption.objects.filter(service__slug=value).values("title_id")
+        return queryset.filter(pk__in=offered)
 
     def filter_queryset(self, queryset):
         for name, value in self.form.cleaned_data.items():
@@ -301,6 +324,7 @@ class TitleFilter(django_filters.FilterSet):
                 (slug, label, slug in themes) for slug, label in self.facets.theme_choices()
             ],
             "sources": options(self.facets.source_choices(), "source", "Any article"),
+            "services": options(self.facets.service_choices(), "service", "Any service"),
             "sorts": [(key, label, key == self.sort) for key, (label, _) in SORTS.items()],
             "limits": {
                 "first_year": FIRST_ANIME_YEAR,
@@ -338,6 +362,7 @@ class TitleFilter(django_filters.FilterSet):
             "kind": dict(Title.Kind.choices),
             "theme": {theme.slug: theme.name for theme in self.facets.themes},
             "source": {source.slug: source.name for source in self.facets.sources},
+            "service": {service.slug: service.name for service in self.facets.services},
         }
         chips = []
         for pair in applied:

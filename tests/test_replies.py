@@ -325,3 +325,25 @@ def test_an_impossible_comment_number_is_not_found(other_client, action, unchang
         else:
             response = other_client.get(f"/comments/99999999999999999999/{action}")
     assert response.status_code == 404
+
+
+def test_a_members_own_reply_and_mark_show_at_once_and_hiding_reaches_everyone(
+    settings, other_client, other_reader, reader, grave
+):
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.FRESHNESS_SECONDS = 60
+    cache.clear()
+    first = Comment.objects.post(reader, grave, "Setsuko's tin of drops.")
+    second = Comment.objects.post(reader, grave, "The ending.")
+    Client().get(TITLE_URL), other_client.get(TITLE_URL)  # both caches hold the page
+    post_reply(other_client, first, "Cached no more.")
+    other_client.post(f"/comments/{second.pk}/mark/")
+    html = other_client.get(TITLE_URL).content.decode()
+    assert "Cached no more." in html
+    assert "1 member was hit by this too" in html
+    first.hide()  # a moderator's decision reaches every page at once
+    visitor = Client().get(TITLE_URL).content.decode()
+    assert "Setsuko's tin of drops." not in visitor and "Cached no more." not in visitor
+    cache.clear()

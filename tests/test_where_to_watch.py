@@ -7,6 +7,7 @@ shows them with that date, with links that pass on no ranking or opener.
 import datetime
 
 import pytest
+from django.test import Client
 
 from catalogue.models import Title
 from catalogue.watching import StreamingService, WatchOption, country_list
@@ -156,3 +157,45 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_options(
     with django_assert_num_queries(7):
         html = client.get("/titles/a-silent-voice/").content.decode()
     assert html.count('rel="nofollow noopener"') == options
+
+
+def add_option(title, service, **fields):
+    return WatchOption.objects.create(
+        title=title,
+        service=service,
+        link=fields.pop("link", "https://example.org/watch"),
+        countries=fields.pop("countries", "worldwide"),
+        access=fields.pop("access", "stream"),
+        checked_on=fields.pop("checked_on", datetime.date(2026, 12, 1)),
+    )
+
+
+def test_browse_filters_by_service(client, silent_voice, netflix):
+    make_title("Paprika", slug="paprika")
+    add_option(silent_voice, netflix)
+    html = client.get("/titles/?service=netflix").content.decode()
+    assert "A Silent Voice" in html and "Paprika" not in html
+    assert "Watch on: Netflix" in html
+    assert '<option value="netflix" selected>Netflix (1)</option>' in html
+
+
+def test_an_unknown_service_is_ignored_with_a_note(client, silent_voice):
+    html = client.get("/titles/?service=nope").content.decode()
+    assert "There is no service “nope”." in html
+    assert "A Silent Voice" in html
+
+
+def test_a_curators_change_to_where_to_watch_reaches_visitors_at_once(
+    settings, silent_voice, netflix
+):
+    from django.core.cache import cache
+
+    settings.FRESHNESS_SECONDS = 60
+    cache.clear()
+    assert "Where to watch" not in Client().get("/titles/a-silent-voice/").content.decode()
+    add_option(silent_voice, netflix)
+    assert "Where to watch" in Client().get("/titles/a-silent-voice/").content.decode()
+    netflix.name = "Netflix Japan"
+    netflix.save()
+    assert "Netflix Japan" in Client().get("/titles/a-silent-voice/").content.decode()
+    cache.clear()

@@ -15,6 +15,7 @@ import catalogue.models
 import catalogue.search
 import catalogue.suggestions
 import catalogue.watching
+from catalogue import triggers
 
 
 class Migration(migrations.Migration):
@@ -321,4 +322,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        # Every change to where a title can be watched reaches every page at once.
+        migrations.RunPython(triggers.install, migrations.RunPython.noop),
     ]

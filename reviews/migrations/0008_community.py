@@ -39,6 +39,12 @@ def let_curators_decide_suggestions(apps, schema_editor):
         )
 
 
+def stats_triggers_without_threads(apps, schema_editor):
+    """Undoing: the stats triggers as they were, before a comment could be a reply."""
+    vendor = schema_editor.connection.vendor
+    triggers.execute(schema_editor, triggers._statements(vendor, mentions=True, replies=False))
+
+
 def take_them_back(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     for group in Group.objects.filter(name=CURATORS):
@@ -212,7 +218,7 @@ class Migration(migrations.Migration):
             ),
         ),
         # Top-level comments only in the title stats; replies, marks and lists counted.
-        migrations.RunPython(triggers.install, migrations.RunPython.noop),
+        migrations.RunPython(triggers.install, stats_triggers_without_threads),
         migrations.RunPython(community_triggers.install, community_triggers.remove),
         migrations.RunPython(let_curators_decide_suggestions, take_them_back),
     ]
