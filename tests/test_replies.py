@@ -347,3 +347,10 @@ def test_a_members_own_reply_and_mark_show_at_once_and_hiding_reaches_everyone(
     visitor = Client().get(TITLE_URL).content.decode()
     assert "Setsuko's tin of drops." not in visitor and "Cached no more." not in visitor
     cache.clear()
+
+
+def test_the_comment_pages_keep_the_order(client, reader, grave):
+    for index in range(21):
+        Comment.objects.post(reader, grave, f"Comment {index}")
+    html = client.get(TITLE_URL + "?order=marks").content.decode()
+    assert 'href="?order=marks&amp;comments=2#comments" rel="next"' in html
