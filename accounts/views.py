@@ -31,6 +31,7 @@ from accounts.forms import (
 )
 from accounts.mail import send_later
 from accounts.models import UsernameKey
+from reviews import community_views
 from reviews.insights import own_extras, with_own_extras
 from reviews.models import Comment, Rating
 from reviews.stats import remove_member
@@ -173,6 +174,7 @@ def profile(request, username):
             "comments_page": Paginator(comments, COMMENTS_PER_PAGE).get_page(
                 request.GET.get("comments")
             ),
+            "community": community_views.profile_context(request, member, is_owner),
         },
     )
 

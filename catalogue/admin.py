@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from catalogue.covers import make_cover
 from catalogue.forms import TitleAdminForm
 from catalogue.models import Mention, Source, Theme, Title
+from catalogue.suggestion_admin import WatchOptionInline
 
 admin.site.site_header = "Sadlist curation"
 admin.site.site_title = "Sadlist curation"
@@ -48,7 +49,7 @@ class MentionInline(admin.StackedInline):
 @admin.register(Title)
 class TitleAdmin(admin.ModelAdmin):
     form = TitleAdminForm
-    inlines = [MentionInline]
+    inlines = [MentionInline, WatchOptionInline]
     list_display = ["thumbnail", "name", "kind", "year", "is_published"]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "themes", "mentions__source", "is_published"]

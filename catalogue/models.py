@@ -6,6 +6,7 @@ What members say about titles, and the numbers kept from it, live in `reviews`,
 which may import this module; this app never imports `reviews`.
 """
 
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -48,6 +49,25 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ExternalIdField(models.PositiveIntegerField):
+    """
+    A title's id on another site: optional, unique, a whole number from 1 up, said
+    next to the field in every form (a CheckConstraint holds it in the database too).
+    """
+
+    MESSAGE = "An id is a whole number from 1 up: the number in the title's address there."
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(null=True, blank=True, unique=True)
+        kwargs.setdefault("validators", [MinValueValidator(1, self.MESSAGE)])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(
+            **{"min_value": 1, "error_messages": {"min_value": self.MESSAGE}, **kwargs}
+        )
 
 
 class TitleQuerySet(models.QuerySet):
@@ -113,12 +133,10 @@ class Title(models.Model):
     # The same work in other catalogues, so that pages can link out and imports and
     # exports can be matched by id rather than by name. Unique: two of our titles
     # cannot be the same entry elsewhere.
-    myanimelist_id = models.PositiveIntegerField(
-        "MyAnimeList id", null=True, blank=True, unique=True
-    )
-    anilist_id = models.PositiveIntegerField("AniList id", null=True, blank=True, unique=True)
-    anidb_id = models.PositiveIntegerField("AniDB id", null=True, blank=True, unique=True)
-    kitsu_id = models.PositiveIntegerField("Kitsu id", null=True, blank=True, unique=True)
+    myanimelist_id = ExternalIdField("MyAnimeList id")
+    anilist_id = ExternalIdField("AniList id")
+    anidb_id = ExternalIdField("AniDB id")
+    kitsu_id = ExternalIdField("Kitsu id")
     is_published = models.BooleanField("published", default=True)
     search_key = search.SearchKeyField(
         sources=("name", "original_name", "other_names"),
@@ -253,6 +271,22 @@ class Title(models.Model):
     def other_names_list(self):
         return [name.strip() for name in self.other_names.splitlines() if name.strip()]
 
+    # Where the same title lives on other sites, by the id each site gives it.
+    ELSEWHERE = [
+        ("myanimelist_id", "MyAnimeList", "https://myanimelist.net/anime/{}"),
+        ("anilist_id", "AniList", "https://anilist.co/anime/{}"),
+        ("anidb_id", "AniDB", "https://anidb.net/anime/{}"),
+        ("kitsu_id", "Kitsu", "https://kitsu.app/anime/{}"),
+    ]
+
+    def links_elsewhere(self):
+        """(site, address) of the same title on the sites whose id curators recorded."""
+        return [
+            (site, address.format(getattr(self, field)))
+            for field, site, address in self.ELSEWHERE
+            if getattr(self, field)
+        ]
+
     @cached_property
     def has_poster(self):
         """True when a poster was uploaded and its file is really there."""
@@ -365,3 +399,9 @@ class ContentVersion(models.Model):
         """
         if not cls.objects.filter(pk=1).update(number=F("number") + 1):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+# Members' suggestions and where to watch live in their own modules; imported here so
+# Django finds their models.
+from catalogue.suggestions import Suggestion  # noqa: E402, F401
+from catalogue.watching import StreamingService, WatchOption  # noqa: E402, F401

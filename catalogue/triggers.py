@@ -20,6 +20,9 @@ CATALOGUE_TABLES = [
     "catalogue_theme",
     "catalogue_source",
     "catalogue_mention",
+    # Where to watch: the services and each title's options show on title pages.
+    "catalogue_streamingservice",
+    "catalogue_watchoption",
 ]
 
 BUMP_FUNCTION = "catalogue_bump_content_version"
@@ -68,9 +71,9 @@ def _postgres_function():
     )
 
 
-def _statements(vendor):
+def _statements(vendor, tables=CATALOGUE_TABLES):
     statements = [_postgres_function()] if vendor == "postgresql" else []
-    for table in CATALOGUE_TABLES:
+    for table in tables:
         if vendor == "sqlite":
             for event in ("INSERT", "UPDATE", "DELETE"):
                 statements += create_bump_trigger(
@@ -83,14 +86,14 @@ def _statements(vendor):
     return statements
 
 
-def _drops(vendor):
+def _drops(vendor, tables=CATALOGUE_TABLES):
     if vendor == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS {table}_changed_{event}"
-            for table in CATALOGUE_TABLES
+            for table in tables
             for event in ("insert", "update", "delete")
         ]
-    return [f"DROP TRIGGER IF EXISTS {table}_changed ON {table}" for table in CATALOGUE_TABLES] + [
+    return [f"DROP TRIGGER IF EXISTS {table}_changed ON {table}" for table in tables] + [
         f"DROP FUNCTION IF EXISTS {BUMP_FUNCTION}() CASCADE"
     ]
 
@@ -100,8 +103,15 @@ def execute(schema_editor, statements):
         schema_editor.execute(statement, params=None)
 
 
+def _present(schema_editor):
+    """The catalogue tables that exist yet: a migration from before a table runs without it."""
+    existing = set(schema_editor.connection.introspection.table_names())
+    return [table for table in CATALOGUE_TABLES if table in existing]
+
+
 def install(apps, schema_editor):
-    execute(schema_editor, _statements(schema_editor.connection.vendor))
+    vendor = schema_editor.connection.vendor
+    execute(schema_editor, _statements(vendor, _present(schema_editor)))
 
 
 def reinstall_after_migrate(statements, tables, using):
@@ -127,4 +137,4 @@ def reinstall(sender, using="default", **kwargs):
 
 
 def remove(apps, schema_editor):
-    execute(schema_editor, _drops(schema_editor.connection.vendor))
+    execute(schema_editor, _drops(schema_editor.connection.vendor, _present(schema_editor)))

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
 from catalogue.search import SEARCH_MAX_LENGTH, clean_search_text, without_controls
+from catalogue.watching import StreamingService, WatchOption
 from reviews.insights import cause_counts_for_title, causes_in_use
 from reviews.models import Ending, TitleCauseStats
 from sadlist.freshness import shared_part
@@ -57,6 +58,7 @@ PARAMETERS = (
     "seek",
     "ending",
     "quality_min",
+    "service",
     "sort",
 )
 CHIP_LABELS = {
@@ -73,6 +75,7 @@ CHIP_LABELS = {
     "seek": "Make me cry about",
     "ending": "Ending",
     "quality_min": "How good at least",
+    "service": "Watch on",
 }
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
@@ -85,6 +88,12 @@ class Facets:
         self.kinds = Title.objects.published().kind_counts()
         self.themes = list(
             Theme.objects.annotate(title_count=Count("titles", filter=published)).order_by("name")
+        )
+        published_options = Q(options__title__is_published=True)
+        self.services = list(
+            StreamingService.objects.annotate(
+                title_count=Count("options__title", filter=published_options, distinct=True)
+            ).order_by("name")
         )
         self.sources = list(
             Source.objects.annotate(
@@ -104,6 +113,9 @@ class Facets:
 
     def source_choices(self):
         return [(source.slug, f"{source.name} ({source.title_count})") for source in self.sources]
+
+    def service_choices(self):
+        return [(each.slug, f"{each.name} ({each.title_count})") for each in self.services]
 
 
 class TitleFilterForm(forms.Form):
@@ -221,6 +233,11 @@ class TitleFilter(django_filters.FilterSet):
         min_value=1,
         max_value=5,
     )
+    service = django_filters.ChoiceFilter(
+        label="Watch on",
+        method="filter_service",
+        error_messages={"invalid_choice": "There is no service “%(value)s”."},
+    )
 
     class Meta:
         model = Title
@@ -241,6 +258,7 @@ class TitleFilter(django_filters.FilterSet):
         cause_choices = [(cause.slug, cause.name) for cause in self.causes]
         self.filters["avoid"].extra["choices"] = cause_choices
         self.filters["seek"].extra["choices"] = cause_choices
+        self.filters["service"].extra["choices"] = self.facets.service_choices()
 
     def _clean_params(self, data):
         """Keep what we understand of `data`, noting every change we made to it."""
@@ -299,6 +317,10 @@ class TitleFilter(django_filters.FilterSet):
 
     def filter_seek(self, queryset, name, value):
         return queryset.filter(pk__in=self.titles_naming(value))
+
+    def filter_service(self, queryset, name, value):
+        offered = WatchOption.objects.filter(service__slug=value).values("title_id")
+        return queryset.filter(pk__in=offered)
 
     def filter_queryset(self, queryset):
         for name, value in self.form.cleaned_data.items():
@@ -360,6 +382,7 @@ class TitleFilter(django_filters.FilterSet):
             "avoid": options([(c.slug, c.name) for c in self.causes], "avoid", "Nothing to avoid"),
             "seek": options([(c.slug, c.name) for c in self.causes], "seek", "Any cause"),
             "endings": options(Ending.choices, "ending", "Any ending"),
+            "services": options(self.facets.service_choices(), "service", "Any service"),
             "sorts": [(key, label, key == self.sort) for key, (label, _) in SORTS.items()],
             "limits": {
                 "first_year": FIRST_ANIME_YEAR,
@@ -400,6 +423,7 @@ class TitleFilter(django_filters.FilterSet):
             "avoid": {cause.slug: cause.name for cause in self.causes},
             "seek": {cause.slug: cause.name for cause in self.causes},
             "ending": dict(Ending.choices),
+            "service": {service.slug: service.name for service in self.facets.services},
         }
         chips = []
         for pair in applied:

@@ -27,6 +27,7 @@ from django.utils.http import urlencode
 
 from catalogue.models import Mention, Theme, Title
 from catalogue.search import did_you_mean
+from catalogue.suggestions import Suggestion
 from pages.filters import (
     DISPUTED_FIRST,
     PARAMETERS,
@@ -43,6 +44,7 @@ from reviews.insights import (
 )
 from reviews.models import Comment, RatedTitle, TearLevel, whole_percentages
 from reviews.templatetags.reviews_tags import moment
+from reviews.threads import COMMENT_ORDER_PARAMETER
 from reviews.views import (
     COMMENT_PAGE_PARAMETER,
     listings,
@@ -326,7 +328,7 @@ def similar_titles(title, themes, avoided=()):
     return as_cards(similar)
 
 
-@visitor_page(parameters=[COMMENT_PAGE_PARAMETER])
+@visitor_page(parameters=[COMMENT_PAGE_PARAMETER, COMMENT_ORDER_PARAMETER])
 def title_detail(request, slug):
     """
     The facts, the distribution, the comments and the similar titles are the same for
@@ -337,7 +339,11 @@ def title_detail(request, slug):
     parts = shared_part(
         request,
         f"title:{address_key(request)}",
-        lambda: title_parts(slug, request.GET.get(COMMENT_PAGE_PARAMETER)),
+        lambda: title_parts(
+            slug,
+            request.GET.get(COMMENT_PAGE_PARAMETER),
+            request.GET.get(COMMENT_ORDER_PARAMETER),
+        ),
     )
     if avoided := avoided_cause_ids(request.user):
         # The similar titles without those the member's avoid list names.
@@ -362,9 +368,11 @@ def title_detail(request, slug):
     )
 
 
-def title_parts(slug, comments_page):
+def title_parts(slug, comments_page, comments_order=None):
     """The parts of a title's page that are the same for everyone, rendered."""
-    title = get_object_or_404(listed_titles(), slug=slug)
+    title = get_object_or_404(
+        listed_titles().annotate(suggested_by=Suggestion.objects.credited_member()), slug=slug
+    )
     as_cards([title])
     themes = list(title.themes.all())
     mentions = listings(title)
@@ -376,6 +384,9 @@ def title_parts(slug, comments_page):
                 "title": title,
                 "themes": themes,
                 "mentions": mentions,
+                "watch_options": list(
+                    title.watch_options.select_related("service").order_by("service__name", "pk")
+                ),
                 "distribution": tear_distribution(title),
                 "mean_text": f"{title.stats.mean:.1f}" if title.rating_count else "",
                 "few_ratings_threshold": settings.FEW_RATINGS_THRESHOLD,
@@ -386,7 +397,7 @@ def title_parts(slug, comments_page):
         "similar": render_to_string(
             "catalogue/_similar_titles.html", {"similar": similar_titles(title, themes)}
         ),
-        **title_comments(title, comments_page, mentions),
+        **title_comments(title, comments_page, mentions, comments_order),
     }
 
 

@@ -173,3 +173,25 @@ class ReportForm(forms.ModelForm):
         if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("text"):
             self.add_error("text", "Say what is wrong when you choose “Other”.")
         return cleaned
+
+
+class ReplyForm(forms.ModelForm):
+    """A reply: text and the spoiler flag, under the same rules as a comment's."""
+
+    body = CommentForm.base_fields["body"]
+
+    class Meta:
+        model = Comment
+        fields = ["body", "is_spoiler"]
+        labels = {"is_spoiler": "It contains spoilers (hide it until a reader reveals it)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = "Your reply"
+        self.fields["is_spoiler"].label_suffix = ""
+
+
+class WatchlistPrivacyForm(forms.Form):
+    watchlist_is_public = forms.BooleanField(
+        label="Show my watchlist on my profile", required=False
+    )

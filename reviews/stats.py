@@ -20,6 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from catalogue.models import ContentVersion, Mention, Title
 from reviews import insight_stats
+from reviews.community_counts import recount_community
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.models.members import DISAGREEING
 from reviews.models.title_stats import SCORE_TOLERANCE, lock_writers_out
@@ -68,6 +69,7 @@ def expected_totals():
     )
     comment_rows = (
         Comment.objects.visible()
+        .threads()
         .order_by()
         .values("title_id")
         .annotate(
@@ -86,6 +88,7 @@ def expected_mention_totals():
     """Every listing's stance counts computed from the visible comments about it."""
     rows = (
         Comment.objects.visible()
+        .threads()
         .filter(mention__isnull=False)
         .order_by()
         .values("mention_id")
@@ -173,6 +176,7 @@ def recount_all():
         TitleStats.objects.bulk_update(to_update, [*COUNTERS, "tear_score"], batch_size=500)
         drift += recount_mentions()
         drift += insight_stats.recount(names)
+        drift += recount_community()
         if drift:
             ContentVersion.bump()
     return drift

@@ -94,19 +94,21 @@ def ensure_mention_row(vendor, mention_id):
     )
 
 
-def comment_change(vendor, row, sign, mentions=True):
+def comment_change(vendor, row, sign, mentions=True, replies=True):
     """
     Count or uncount the comment `row` in its title's stats, and its stance in its
-    listing's, if the public sees it.
+    listing's, if the public sees it. `replies`: whether comments can be replies yet;
+    a reply is counted in its thread (reviews/community_triggers.py), not here.
     """
     takes_a_side = as_number(vendor, f"{row}.stance <> 'none'")
     stances = ", ".join(f"'{stance}'" for stance in DISAGREEING)
     disagrees = as_number(vendor, f"{row}.stance IN ({stances})")
+    visible = f"NOT {row}.is_hidden" + (f" AND {row}.parent_id IS NULL" if replies else "")
     title = (
         f"UPDATE {STATS} SET comment_count = comment_count {sign} 1, "
         f"stance_count = stance_count {sign} {takes_a_side}, "
         f"disagree_count = disagree_count {sign} {disagrees} "
-        f"WHERE title_id = {row}.title_id AND NOT {row}.is_hidden;"
+        f"WHERE title_id = {row}.title_id AND {visible};"
     )
     if not mentions:
         return title
@@ -116,7 +118,7 @@ def comment_change(vendor, row, sign, mentions=True):
     )
     return title + (
         f"UPDATE {MENTION_STATS} SET {per_stance} "
-        f"WHERE mention_id = {row}.mention_id AND NOT {row}.is_hidden;"
+        f"WHERE mention_id = {row}.mention_id AND {visible};"
     )
 
 
@@ -129,19 +131,21 @@ def comment_rows(vendor, row, mentions=True):
     return rows + ensure_mention_row(vendor, f"{row}.mention_id") if mentions else rows
 
 
-def counted(mentions=True):
+def counted(mentions=True, replies=True):
     """
     (table, columns whose change moves the counts, how a row changes the counts, the
-    counting rows a new row needs). `mentions`: whether comments have their listing
-    yet, so that migrations from before it install the triggers of their time.
+    counting rows a new row needs). `mentions`, `replies`: whether comments have their
+    listing and their thread yet, so that migrations from before install the triggers
+    of their time.
     """
     comment_columns = ["is_hidden", "stance", "title_id"] + (["mention_id"] if mentions else [])
+    comment_columns += ["parent_id"] if replies else []
     return [
         ("reviews_rating", ["tears", "title_id"], rating_change, rating_rows),
         (
             "reviews_comment",
             comment_columns,
-            partial(comment_change, mentions=mentions),
+            partial(comment_change, mentions=mentions, replies=replies),
             partial(comment_rows, mentions=mentions),
         ),
     ]
@@ -231,9 +235,9 @@ def _everyone_sees_at_once(vendor):
     ]
 
 
-def _statements(vendor, mentions=True):
+def _statements(vendor, mentions=True, replies=True):
     statements = []
-    for table, columns, change, rows in counted(mentions):
+    for table, columns, change, rows in counted(mentions, replies):
         counting = _sqlite_counting if vendor == "sqlite" else _postgres_counting
         statements += counting(table, columns, change, rows)
     statements += _new_title_row(vendor)
@@ -262,8 +266,8 @@ def _drops(vendor):
 
 def install(apps, schema_editor):
     comment_fields = {field.name for field in apps.get_model("reviews", "Comment")._meta.fields}
-    mentions = "mention" in comment_fields
-    execute(schema_editor, _statements(schema_editor.connection.vendor, mentions))
+    mentions, replies = "mention" in comment_fields, "parent" in comment_fields
+    execute(schema_editor, _statements(schema_editor.connection.vendor, mentions, replies))
 
 
 def reinstall(sender, using="default", **kwargs):

@@ -12,11 +12,11 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from catalogue.models import Title
+from reviews import threads
 from reviews.forms import CommentForm, RatingForm, ReportForm
 from reviews.insight_forms import TellMoreForm
 from reviews.insights import my_extras, rate_telling_more
@@ -34,37 +34,30 @@ def listings(title):
     return list(title.mentions.select_related("source").order_by("source__pk", "section", "rank"))
 
 
-def title_comments(title, page_number, mentions):
+def title_comments(title, page_number, mentions, order=None):
     """
     The title page's comments, the same for every visitor and member: the visible
-    comment count (from the title's stored stats), one page of comments newest first,
-    each rendered with its author and their current tear rating for the title, and the
-    links to other pages. A fixed number of queries whatever the number of comments.
+    thread count (from the title's stored stats), one page of threads newest first (or
+    most marked first, `order` "marks"), each rendered with its author and their current
+    tear rating for the title, its first replies (reviews.threads), and the links to
+    other pages. A fixed number of queries whatever the number of comments and replies.
     `mentions`: the title's listings (`listings`), which the comment form asks about.
     """
     comment_count = title.stats.comment_count
-    comments = Comment.objects.on_title(title)
+    order = threads.comment_order(order)
+    comments = Comment.objects.on_title(title, threads.ORDERS[order])
     paginator = Paginator(comments, COMMENTS_PER_PAGE)
     paginator.count = comment_count  # the stored total spares a COUNT(*) per page view
     page = paginator.get_page(page_number)
     # Paginator skips the query for an empty page; reading the slice ourselves keeps the
     # page's cost the same however many comments the title has.
     offset = (page.number - 1) * COMMENTS_PER_PAGE
-    page.object_list = list(comments[offset : offset + COMMENTS_PER_PAGE])
-    entries = [
-        {
-            "pk": comment.pk,
-            "user_id": comment.user_id,
-            "author": comment.user.get_username(),
-            "html": render_to_string("reviews/_comment_text.html", {"comment": comment}),
-            "edit_url": reverse("reviews:edit_comment", args=[comment.pk]),
-            "delete_url": reverse("reviews:delete_comment", args=[comment.pk]),
-            "report_url": reverse("reviews:report_comment", args=[comment.pk]),
-        }
-        for comment in page.object_list
-    ]
+    shown = comments[offset : offset + COMMENTS_PER_PAGE]
+    page.object_list = list(shown)
+    entries = threads.entries(page.object_list, shown.values("pk"))
     return {
         "comment_count": comment_count,
+        "comment_order": order,
         "comments": entries,
         # The list as a visitor sees it, and as a member who wrote none of it does
         # (Report on each): almost every request is one of these two.
@@ -77,6 +70,7 @@ def title_comments(title, page_number, mentions):
             {
                 "page": page,
                 "param": COMMENT_PAGE_PARAMETER,
+                "keep": threads.order_query(order),
                 "anchor": "comments",
                 "label": "Comment pages",
             },
@@ -86,12 +80,17 @@ def title_comments(title, page_number, mentions):
     }
 
 
-def comment_items(entries, reader):
-    """The comments' <li> items as `reader` sees them, rendered once."""
+def comment_items(entries, reader, marked=frozenset()):
+    """The comments' <li> items as `reader` sees them (`marked`: what they marked)."""
     template = get_template("reviews/_comment.html")
     # Each item is already safe HTML (the template escaped what members wrote).
     return format_html_join(
-        "", "{}", ((template.render({"comment": entry, "user": reader}),) for entry in entries)
+        "",
+        "{}",
+        (
+            (template.render({"comment": entry, "user": reader, "marked": marked}),)
+            for entry in entries
+        ),
     )
 
 
@@ -103,16 +102,20 @@ def title_reviews_context(request, title, comments):
     """
     my_rating = rating = tell_more = None
     wrote_some = False
+    personal = {}
     if request.user.is_authenticated:
         rating = Rating.objects.filter(user=request.user, title=title).first()
         my_rating = rating.tears if rating else None
-        wrote_some = any(entry["user_id"] == request.user.pk for entry in comments)
         tell_more = TellMoreForm(title=title, request=request, initial=my_extras(rating))
+        personal = threads.member_context(request.user, title, comments)
+        wrote_some = personal["wrote_some"]
     return {
         "tear_levels": TearLevel.choices,
         "my_rating": my_rating,
         "wrote_some": wrote_some,
         "tell_more": tell_more,
+        "marked": personal.get("marked", frozenset()),
+        "on_watchlist": personal.get("on_watchlist", False),
     }
 
 
@@ -200,7 +203,8 @@ def edit_comment(request, pk):
         request.POST if request.method == "POST" else None,
         instance=comment,
         title=comment.title,
-        mentions=listings(comment.title),
+        # A reply takes no stance on the list.
+        mentions=() if comment.parent_id else listings(comment.title),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -242,7 +246,7 @@ def delete_comment(request, pk):
 @login_required
 def report_comment(request, pk):
     comment = get_object_or_404(
-        Comment.objects.visible().select_related("title", "user"),
+        Comment.objects.visible().exclude(parent__is_hidden=True).select_related("title", "user"),
         pk=pk,
         title__is_published=True,
     )

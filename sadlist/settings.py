@@ -316,6 +316,9 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # Comment limits per member, counted from the comments table (so across processes).
 COMMENTS_PER_MINUTE = env_int("COMMENTS_PER_MINUTE", 5)
 COMMENTS_PER_DAY = env_int("COMMENTS_PER_DAY", 30)
+# Title suggestions one member may have waiting at once, and make in a day.
+SUGGESTIONS_OPEN = env_int("SUGGESTIONS_OPEN", 3)
+SUGGESTIONS_PER_DAY = env_int("SUGGESTIONS_PER_DAY", 5)
 
 # The JSON API's limits per minute, per member (by token) or per address; counted in the
 # cache, so across every app process when REDIS_URL is set. 0 turns a limit off.

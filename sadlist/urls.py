@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("", include("pages.urls")),
     path("", include("reviews.urls")),
+    path("", include("catalogue.urls")),
     path("", include("accounts.urls")),
     path("", include("api.urls")),
     path("", include("pages.feed_urls")),

@@ -37,6 +37,8 @@ def title_form(title=None, **changes):
             data[field] = getattr(title, field)
         data["episodes"] = title.episodes or ""
         data["runtime_minutes"] = title.runtime_minutes or ""
+        for field in ("myanimelist_id", "anilist_id", "anidb_id", "kitsu_id"):
+            data[field] = getattr(title, field) or ""
         data["themes"] = [theme.pk for theme in title.themes.all()]
         if not title.is_published:
             del data["is_published"]
@@ -62,6 +64,11 @@ def title_form(title=None, **changes):
             "mentions-INITIAL_FORMS": len(existing),
             "mentions-MIN_NUM_FORMS": 0,
             "mentions-MAX_NUM_FORMS": 1000,
+            # Where to watch: no rows unless a test adds them (tests/test_where_to_watch.py).
+            "watch_options-TOTAL_FORMS": 0,
+            "watch_options-INITIAL_FORMS": 0,
+            "watch_options-MIN_NUM_FORMS": 0,
+            "watch_options-MAX_NUM_FORMS": 1000,
         }
     )
     for index, row in enumerate(rows):

@@ -161,6 +161,8 @@ def curators_group():
 
         migration = import_module("reviews.migrations.0002_moderation_queue_and_curators")
         migration.create_curators(apps, None)
+        community = import_module("reviews.migrations.0008_community")
+        community.let_curators_decide_suggestions(apps, None)
         group = Group.objects.get(name="Curators")
     return group
 
@@ -202,7 +204,17 @@ def database_state():
     from django.contrib.auth import get_user_model
 
     from catalogue.models import ContentVersion
-    from reviews.models import Comment, MentionStats, Rating, Report, TearPrior, TitleStats
+    from reviews.models import (
+        Comment,
+        CommentMark,
+        CommunityMember,
+        MentionStats,
+        Rating,
+        Report,
+        TearPrior,
+        TitleStats,
+        WatchlistEntry,
+    )
 
     return {
         "users": list(get_user_model().objects.order_by("pk").values()),
@@ -213,6 +225,9 @@ def database_state():
         "mention_stats": list(MentionStats.objects.order_by("pk").values()),
         "tear_prior": list(TearPrior.objects.order_by("pk").values()),
         "content_version": list(ContentVersion.objects.order_by("pk").values()),
+        "marks": list(CommentMark.objects.order_by("pk").values()),
+        "watchlists": list(WatchlistEntry.objects.order_by("pk").values()),
+        "community": list(CommunityMember.objects.order_by("pk").values()),
         **insight_state(),
     }
 

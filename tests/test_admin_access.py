@@ -130,7 +130,12 @@ def test_the_curators_group_holds_exactly_the_curation_permissions():
             "view_rating",
         ]
     }
-    assert granted == catalogue | moderation
+    suggestions = {("catalogue", "view_suggestion"), ("catalogue", "change_suggestion")} | {
+        ("catalogue", f"{action}_{model}")
+        for model in ["streamingservice", "watchoption"]
+        for action in ["add", "change", "delete", "view"]
+    }
+    assert granted == catalogue | moderation | suggestions
 
 
 def test_make_curator_gives_staff_and_the_group(reader, client):

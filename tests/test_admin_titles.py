@@ -210,8 +210,9 @@ def test_the_change_form_costs_a_fixed_number_of_queries(
     curator_client.get(change_url(rated_title))  # per-process caches are warm
     # session, user, the title (joined with its stats), user's own and
     # group permissions, the title's themes, the sources (read once for all provenance
-    # rows), the provenance rows with their sources, every theme for the picker.
-    with django_assert_num_queries(9):
+    # rows), the provenance rows with their sources, every theme for the picker, the
+    # where-to-watch rows and the services for their picker.
+    with django_assert_num_queries(11):
         response = curator_client.get(change_url(rated_title))
     assert response.content.decode().count('name="mentions-') > 11
 

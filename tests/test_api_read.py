@@ -206,8 +206,8 @@ def test_title_list_and_title_cost_the_same_queries_whatever_the_size(
 ):
     make_catalogue(size)
     slug = Title.objects.order_by("pk").values_list("slug", flat=True).first()
-    # Facets (kinds, themes, sources), the count, the page.
-    with django_assert_num_queries(5):
+    # Facets (kinds, themes, sources, services), the causes offered, the count, the page.
+    with django_assert_num_queries(7):
         assert visitor.get("/api/v1/titles/").status_code == 200
     # The title with its stats, its themes, its listings.
     with django_assert_num_queries(3):

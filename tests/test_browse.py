@@ -393,11 +393,12 @@ def test_browse_takes_the_same_queries_whatever_the_catalogue_size(
     client, django_assert_num_queries, size
 ):
     make_catalogue(size)
-    # 3 facets (kinds, themes, articles), the causes offered, 1 count, 1 page of titles.
-    with django_assert_num_queries(6):
+    # 4 facets (kinds, themes, articles, services), the causes offered, 1 count,
+    # 1 page of titles.
+    with django_assert_num_queries(7):
         response = client.get("/titles/")
     assert len(card_names(response)) == min(size, 24)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(
             "/titles/?kind=movie&theme=sized-theme-0&min_ratings=0&sort=rank&page=1"
         )

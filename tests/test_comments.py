@@ -263,14 +263,14 @@ def test_a_bad_edit_is_explained_and_changes_nothing(reader_client, grave, uncha
 
 
 def test_a_member_deletes_their_comment_after_confirming(reader_client, grave):
-    post(reader_client, "Regret", stance="too_low")
+    post(reader_client, "Second thoughts", stance="too_low")
     comment = Comment.objects.get()
     confirm = reader_client.get(f"/comments/{comment.pk}/delete/").content.decode()
     assert "Delete your comment on Grave of the Fireflies?" in confirm
     assert Comment.objects.exists()
     html = reader_client.post(f"/comments/{comment.pk}/delete/", follow=True).content.decode()
     assert "Your comment is deleted." in html
-    assert "Regret" not in html
+    assert "Second thoughts" not in html
     assert not Comment.objects.exists()
     assert recount_all() == []
 
@@ -381,12 +381,15 @@ def test_a_visible_comment_being_edited_says_nothing_of_hiding(reader_client, re
 
 
 # The title page, queries whatever the number of comments:
-#  visitor: title with its stats, themes, provenance, one page of
-#           comments with authors and their tear ratings (a subquery), and once someone
-#           rated the title 4–5, the other titles those members rated 4–5;
-#  member:  the same, plus the session, the member, and the member's own rating.
+#  visitor: title with its stats, themes, provenance, where to watch, one page of
+#           comments with authors and their tear ratings (a subquery), their first
+#           replies, the insights (totals, named causes, marked moments), and once
+#           someone rated the title 4–5, the other titles those members rated 4–5;
+#  member:  the same, plus the session, the member, the member's own rating, its
+#           causes, the causes offered, their avoid list, whether the title is on their
+#           list, and their marks on the comments shown (when some are shown).
 @pytest.mark.parametrize("comment_count", [0, 100])
-@pytest.mark.parametrize("who, queries", [("visitor", 4), ("member", 7)])
+@pytest.mark.parametrize("who, queries", [("visitor", 9), ("member", 16)])
 def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
     client, reader, grave, django_assert_num_queries, comment_count, who, queries
 ):
@@ -395,7 +398,8 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
         client.force_login(reader)
         Rating.objects.rate(reader, grave, 4)
     rated_high = comment_count > 0 or who == "member"
-    with django_assert_num_queries(queries + rated_high):
+    marks = comment_count > 0 and who == "member"
+    with django_assert_num_queries(queries + rated_high + marks):
         response = client.get(TITLE_URL)
     assert response.status_code == 200
     assert f'Comments <span class="count">({comment_count})</span>' in response.content.decode()

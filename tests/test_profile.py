@@ -67,7 +67,8 @@ def test_an_unknown_or_inactive_member_is_a_404(client, reader):
 
 
 # The profile's queries, whatever the number of ratings and comments: the member, a count
-# and a page of ratings with titles, a count and a page of comments with titles.
+# and a page of ratings with titles, a count and a page of comments with titles, and
+# the member's community settings (their watchlist is private).
 @pytest.mark.parametrize("rated", [3, 60])
 def test_the_profile_costs_the_same_whatever_the_history(
     client, reader, rated, django_assert_num_queries
@@ -76,7 +77,7 @@ def test_the_profile_costs_the_same_whatever_the_history(
         title = make_title(slug=f"t{n}")
         Rating.objects.rate(reader, title, n % 6)
         Comment.objects.post(reader, title, f"About {n}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         html = client.get("/members/reader/").content.decode()
     assert f'Cry history <span class="count">({rated})</span>' in html
 

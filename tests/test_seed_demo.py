@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Sum
 from django.test import Client
 
 from catalogue.models import Theme, Title
@@ -124,7 +124,7 @@ def test_it_adds_the_numbers_asked_for_with_exact_stats(real_catalogue):
     assert Title.objects.exclude(slug__in=real_catalogue).count() == 50
     assert get_user_model().objects.count() == 200
     assert Rating.objects.count() == 2_000
-    assert Comment.objects.count() == 300
+    assert Comment.objects.threads().count() == 300
     assert recount_all() == [], "seed_demo must leave every total exact"
     count, total = TearPrior.site_totals()
     assert count == 2_000
@@ -260,7 +260,7 @@ def test_a_scale_sets_all_four_counts(real_catalogue):
     assert Title.objects.exclude(slug__in=real_catalogue).count() == 50
     assert get_user_model().objects.count() == 500
     assert Rating.objects.count() == 5_000
-    assert Comment.objects.count() == 1_000
+    assert Comment.objects.threads().count() == 1_000
     assert recount_all() == []
 
 
@@ -346,3 +346,24 @@ def test_visitors_cached_pages_show_the_seeded_data_at_once(real_catalogue, sett
     after = Client().get("/").content.decode()
     assert "demo000" in after, "the newest comments are the demo members' ones"
     cache.clear()
+
+
+def test_it_adds_replies_marks_watchlists_and_suggestions_with_exact_counts(real_catalogue):
+    from catalogue.suggestions import Suggestion
+    from reviews.models import CommentMark, CommunityMember, WatchlistEntry
+
+    output, progress = seed(members=400)
+    replies = Comment.objects.filter(parent__isnull=False)
+    assert replies.count() == 75
+    assert not replies.filter(parent__parent__isnull=False).exists(), "one level of replies"
+    assert not replies.filter(parent__is_hidden=True).exists()
+    assert CommentMark.objects.count() == 300
+    assert not CommentMark.objects.filter(user=F("comment__user")).exists()
+    assert WatchlistEntry.objects.count() == 400
+    assert Suggestion.objects.count() == 2
+    assert "75 replies, 300 “this hit me too” marks, 400 watchlist entries and 2 suggestions" in (
+        output
+    )
+    assert recount_all() == []
+    assert CommunityMember.objects.aggregate(total=Sum("watchlist_count"))["total"] == 400
+    assert "plan replies, marks, lists and suggestions" in progress

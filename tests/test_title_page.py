@@ -187,16 +187,17 @@ def test_the_title_page_takes_the_same_queries_whatever_the_catalogue_size(
     client, django_assert_num_queries, size
 ):
     titles = make_catalogue(size)
-    # A title with high ratings: title with stats, themes, provenance,
-    # the fans' other favourites, titles sharing themes, one page of comments,
-    # and the insights: their totals row, the named causes, the marked moments.
+    # A title with high ratings: title with stats, themes, provenance, where to watch,
+    # the fans' other favourites, titles sharing themes, one page of comments, their
+    # first replies, and the insights: their totals row, the named causes, the marked
+    # moments.
     rated = max(titles[:5], key=lambda title: title.stats.tears_4 + title.stats.tears_5)
     assert rated.stats.tears_4 + rated.stats.tears_5
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(rated.get_absolute_url())
     assert similar_names(response.content.decode())
     # An unrated title does not look for fans.
     unrated = make_title("Unrated", themes=titles[0].themes.all())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         response = client.get(unrated.get_absolute_url())
     assert "Be the first" in response.content.decode()

@@ -17,6 +17,7 @@ from catalogue.models import Title
 from reviews.models import Comment, Rating, Report
 
 from .check_tools import VNU_INSTALL_HINT, missing_vnu_tools, require
+from .community_pages import community_pages
 from .factories import comment, make_members, make_theme, rate
 from .html_validation import assert_valid_html
 
@@ -280,6 +281,7 @@ def test_every_public_page_is_valid_html(vnu, client, request, reader, other_rea
     member_client = Client()
     member_client.force_login(reader)
     pages |= member_pages(member_client, reader, mine, theirs)
+    pages |= community_pages(html_of, member_client, reader, other_reader, theirs)
     assert_valid_html(pages)
 
 

@@ -1,8 +1,15 @@
 """
-What members say about titles (members.py) and the numbers kept from it
-(title_stats.py).
+What members say about titles (members.py), what they say to each other and
+keep for later (community.py), and the numbers kept from it (title_stats.py).
 """
 
+from reviews.models.community import (
+    CommentMark,
+    CommunityMember,
+    CommunityRefused,
+    WatchlistEntry,
+    reply,
+)
 from reviews.models.insights import (
     AvoidedCause,
     Cause,
@@ -45,6 +52,11 @@ __all__ = [
     "TitleCauseStats",
     "TitleInsights",
     "TitleMomentStats",
+    "CommentMark",
+    "CommunityMember",
+    "CommunityRefused",
+    "WatchlistEntry",
+    "reply",
     "Comment",
     "CommentLimitReached",
     "CommentQuerySet",

@@ -206,27 +206,45 @@ class CommentQuerySet(models.QuerySet):
         """Comments the public sees: not hidden by a moderator."""
         return self.filter(is_hidden=False)
 
-    def on_title(self, title):
-        """
-        The title's visible comments as its page lists them (and the API): newest
-        first, with their author, the listing they take a stance on, and the author's
-        current tear rating of the title (`author_tears`).
-        """
-        author_tears = Rating.objects.filter(user=models.OuterRef("user_id"), title=title)
-        return (
-            self.visible()
-            .filter(title=title)
-            .select_related("user", "mention__source")
-            .annotate(author_tears=models.Subquery(author_tears.values("tears")[:1]))
-            .order_by("-created_at", "-pk")
+    def threads(self):
+        """Comments that start a thread: not replies (see reviews.models.community)."""
+        return self.filter(parent__isnull=True)
+
+    def with_author_tears(self):
+        """With their authors and each one's current tear rating of the title (`author_tears`)."""
+        author_tears = Rating.objects.filter(
+            user=models.OuterRef("user_id"), title=models.OuterRef("title_id")
+        )
+        return self.select_related("user").annotate(
+            author_tears=models.Subquery(author_tears.values("tears")[:1])
         )
 
-    def post(self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None):
+    def on_title(self, title, order=("-created_at", "-pk")):
+        """
+        The threads of the title's visible comments as its page lists them (and the
+        API): newest first unless `order` says otherwise, with their author, the
+        listing they take a stance on, and the author's current tear rating of the title.
+        """
+        return (
+            self.visible()
+            .threads()
+            .filter(title=title)
+            .with_author_tears()
+            .select_related("mention__source")
+            .order_by(*order)
+        )
+
+    def post(
+        self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None, parent=None
+    ):
         """
         Publish a comment; triggers count it in the title's stats and its stance in the
-        listing's (MentionStats). A stance that does not fit the listing is refused
-        with ValueError (the form says why before it gets here).
+        listing's (MentionStats), or, for a reply (`parent`), in its thread's reply count.
+        A stance that does not fit the listing is refused with ValueError (the form says
+        why before it gets here); a reply takes no stance.
         """
+        if parent is not None and stance != Stance.NONE:
+            raise ValueError("A reply takes no stance on the list; the comment it answers may.")
         if problem := refused_stance(title, stance, mention):
             raise ValueError(problem)
         return self.create(
@@ -236,10 +254,11 @@ class CommentQuerySet(models.QuerySet):
             is_spoiler=is_spoiler,
             stance=stance,
             mention=mention if stance != Stance.NONE else None,
+            parent=parent,
         )
 
     def post_from_member(
-        self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None
+        self, user, title, body, is_spoiler=False, stance=Stance.NONE, mention=None, parent=None
     ):
         """
         Post a comment as the comment form does: refused with CommentLimitReached past
@@ -259,7 +278,7 @@ class CommentQuerySet(models.QuerySet):
             get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
             recent = self.filter(user=user, created_at__gt=day_ago)
             duplicate = (
-                recent.filter(title=title, body=body, created_at__gt=minute_ago)
+                recent.filter(title=title, body=body, parent=parent, created_at__gt=minute_ago)
                 .order_by("-created_at")
                 .first()
             )
@@ -280,7 +299,13 @@ class CommentQuerySet(models.QuerySet):
                     "most we allow in a day. Please come back tomorrow."
                 )
             return self.post(
-                user, title, body, is_spoiler=is_spoiler, stance=stance, mention=mention
+                user,
+                title,
+                body,
+                is_spoiler=is_spoiler,
+                stance=stance,
+                mention=mention,
+                parent=parent,
             )
 
 
@@ -316,6 +341,20 @@ class Comment(models.Model):
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # One level of replies: a reply always names the comment that starts its thread
+    # (reviews.models.community.reply). Deleting that comment deletes its thread.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,
+        help_text="The comment this one replies to; empty for a comment that starts a thread.",
+    )
+    # Kept by triggers (reviews/community_triggers.py), checked by recount_tears.
+    reply_count = models.PositiveIntegerField(default=0, help_text="Visible replies.")
+    mark_count = models.PositiveIntegerField(default=0, help_text="“This hit me too” marks.")
 
     objects = CommentQuerySet.as_manager()
 
@@ -332,6 +371,13 @@ class Comment(models.Model):
             models.Index(fields=["title", "-created_at", "-id"], name="comment_title_newest"),
             models.Index(fields=["user", "-created_at"], name="comment_user_recent"),
             models.Index(fields=["-created_at"], name="comment_recent"),
+            # A title page's threads, most marked first; and a thread's replies in order.
+            models.Index(
+                fields=["title", "-mark_count", "-created_at", "-id"],
+                condition=Q(parent__isnull=True),
+                name="comment_title_most_marked",
+            ),
+            models.Index(fields=["parent", "created_at", "id"], name="comment_thread"),
         ]
 
     def __str__(self):

@@ -13,8 +13,19 @@ from django.db.models import Max
 from catalogue import search_index
 from catalogue.covers import render_cover
 from catalogue.models import Mention, Source, Theme, Title
-from reviews import bulk, demo, demo_insights
-from reviews.models import Cause, Comment, Rating, RatingCause, Report, TearPrior, TitleStats
+from catalogue.suggestions import Suggestion
+from reviews import bulk, demo, demo_community, demo_insights
+from reviews.models import (
+    Cause,
+    Comment,
+    CommentMark,
+    Rating,
+    RatingCause,
+    Report,
+    TearPrior,
+    TitleStats,
+    WatchlistEntry,
+)
 from reviews.stats import recount_all
 
 # Demo titles share these covers: drawing ten thousand would take longer than the seed.
@@ -143,13 +154,16 @@ class Command(BaseCommand):
                 "password": make_password(password),
             }
             tables = (user_model, Title, Title.themes.through, Rating, RatingCause, Comment, Report)
+            tables += (CommentMark, WatchlistEntry, Suggestion)
             # Counting each row as it arrives would cost a trigger call per row; the
             # totals are counted once, from all the rows, when the load is done.
             rebuilding = bulk.without_secondary_indexes(
                 *tables, track=lambda steps: progress.track("rebuild indexes", steps, len(steps))
             )
             with rebuilding, bulk.without_triggers(*tables):
-                reports = self._load(rng, progress, plan, titles, members, ratings, comments)
+                reports, community = self._load(
+                    rng, progress, plan, titles, members, ratings, comments
+                )
                 bulk.reset_sequences(*tables)
             with progress.running("index names for search"):
                 search_index.rebuild(connection)  # its triggers were off for the load
@@ -163,7 +177,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Added {members:,} members, {titles:,} titles, {ratings:,} ratings, "
             f"{comments:,} comments and {reports:,} reports "
-            f"(seed {seed}) in {time.monotonic() - started:.1f}s; stats are exact."
+            f"(seed {seed}) in {time.monotonic() - started:.1f}s; stats are exact.\n"
+            + "Among them {replies:,} replies, {marks:,} “this hit me too” marks, "
+            "{watchlist:,} watchlist entries and {suggestions:,} suggestions.".format(**community)
         )
 
     def _load(self, rng, progress, plan, titles, members, ratings, comments):
@@ -230,7 +246,37 @@ class Command(BaseCommand):
         bulk.insert(
             Report, demo.REPORT_COLUMNS, progress.track("reports", report_rows, len(report_rows))
         )
-        return len(report_rows)
+        return len(report_rows), self._load_community(
+            rng, progress, plan, ranked, member_ids, comment_rows
+        )
+
+    def _load_community(self, rng, progress, plan, ranked, member_ids, comment_rows):
+        """Replies, marks, watchlists and suggestions; their numbers, by kind."""
+        wanted = demo_community.counts(len(comment_rows), len(member_ids))
+        with progress.running("plan replies, marks, lists and suggestions"):
+            first_reply = plan["first_comment"] + len(comment_rows)
+            rows = {
+                "replies": demo_community.reply_rows(
+                    rng, first_reply, comment_rows, member_ids, wanted["replies"]
+                ),
+                "watchlist": demo_community.watchlist_rows(
+                    rng, ranked, member_ids, wanted["watchlist"]
+                ),
+                "suggestions": demo_community.suggestion_rows(
+                    rng, member_ids, wanted["suggestions"]
+                ),
+            }
+            rows["marks"] = demo_community.mark_rows(
+                rng, comment_rows + rows["replies"], member_ids, wanted["marks"]
+            )
+        for label, model, columns in [
+            ("replies", Comment, demo_community.REPLY_COLUMNS),
+            ("marks", CommentMark, demo_community.MARK_COLUMNS),
+            ("watchlist", WatchlistEntry, demo_community.WATCHLIST_COLUMNS),
+            ("suggestions", Suggestion, demo_community.SUGGESTION_COLUMNS),
+        ]:
+            bulk.insert(model, columns, progress.track(label, rows[label], len(rows[label])))
+        return {label: len(each) for label, each in rows.items()}
 
     def _demo_extras(self, rng, title_ids):
         """What the demo ratings tell beyond tears, drawn from their own stream of the seed."""

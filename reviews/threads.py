@@ -1,0 +1,115 @@
+"""
+Comments as threads on a title page: each comment that starts a thread with its first
+replies and its "this hit me too" count, as plain entries the templates render once
+for everyone (reviews.views.title_comments), and the part that belongs to one member
+(what they marked, whether the title is on their list).
+"""
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from reviews.models import Comment, CommentMark, WatchlistEntry
+
+# Replies shown under each comment on the title page; the thread page shows them all.
+REPLIES_SHOWN = 3
+REPLIES_PER_PAGE = 20
+# The title page's query parameter for the comments' order, and the orders it takes.
+COMMENT_ORDER_PARAMETER = "order"
+ORDERS = {
+    "newest": ("-created_at", "-pk"),
+    "marks": ("-mark_count", "-created_at", "-pk"),
+}
+ORDER_LABELS = {"newest": "Newest first", "marks": "Most “hit me too” first"}
+DEFAULT_ORDER = "newest"
+
+
+def comment_order(value):
+    """The order asked for, or the default for anything else."""
+    return value if value in ORDERS else DEFAULT_ORDER
+
+
+def order_query(order):
+    """The query string that keeps `order` in links (empty for the default)."""
+    return "" if order == DEFAULT_ORDER else urlencode({COMMENT_ORDER_PARAMETER: order})
+
+
+def with_author_tears(comments):
+    """Comments with their authors and each author's current tear rating of the title."""
+    return comments.with_author_tears()
+
+
+def first_replies(threads):
+    """
+    The first REPLIES_SHOWN visible replies of each of `threads` (comment ids, or a
+    query of them), oldest first, keyed by comment: one query whatever the number of
+    replies (a window numbers each thread's replies and keeps the first few), and one
+    even for a page without comments, so every page costs the same.
+    """
+    place = Window(RowNumber(), partition_by=[F("parent_id")], order_by=[F("created_at"), F("pk")])
+    replies = (
+        with_author_tears(Comment.objects.visible())
+        .filter(parent__in=threads)
+        .annotate(place=place)
+        .filter(place__lte=REPLIES_SHOWN)
+        .order_by("parent_id", "created_at", "pk")
+    )
+    by_thread = {}
+    for each in replies:
+        by_thread.setdefault(each.parent_id, []).append(each)
+    return by_thread
+
+
+def entry(comment, replies=()):
+    """What a comment's templates need, for everyone: text rendered once, links, counts."""
+    return {
+        "pk": comment.pk,
+        "user_id": comment.user_id,
+        "author": comment.user.get_username(),
+        "html": render_to_string("reviews/_comment_text.html", {"comment": comment}),
+        "is_reply": comment.parent_id is not None,
+        "mark_count": comment.mark_count,
+        "reply_count": comment.reply_count,
+        "more_replies": max(comment.reply_count - REPLIES_SHOWN, 0),
+        "replies": [entry(each) for each in replies],
+        "edit_url": reverse("reviews:edit_comment", args=[comment.pk]),
+        "delete_url": reverse("reviews:delete_comment", args=[comment.pk]),
+        "report_url": reverse("reviews:report_comment", args=[comment.pk]),
+        "mark_url": reverse("reviews:mark_comment", args=[comment.pk]),
+        "reply_url": reverse("reviews:reply", args=[comment.pk]),
+        "thread_url": reverse("reviews:thread", args=[comment.parent_id or comment.pk]),
+    }
+
+
+def entries(comments, threads):
+    """Entries for `comments`, each with its first replies: `threads` queries their ids."""
+    replies = first_replies(threads)
+    return [entry(comment, replies.get(comment.pk, ())) for comment in comments]
+
+
+def shown_comments(comment_entries):
+    """Every comment and reply shown on the page, as entries."""
+    for each in comment_entries:
+        yield each
+        yield from each["replies"]
+
+
+def member_context(user, title, comment_entries):
+    """
+    What the shown comments mean to `user`: whether they wrote any of them (then the
+    list is built for them, with Edit and Delete), which they marked (then too, with
+    Undo), and whether `title` is on their list. Two queries.
+    """
+    shown = list(shown_comments(comment_entries))
+    marked = frozenset(
+        CommentMark.objects.filter(
+            user=user, comment_id__in=[each["pk"] for each in shown]
+        ).values_list("comment_id", flat=True)
+    )
+    return {
+        "wrote_some": bool(marked) or any(each["user_id"] == user.pk for each in shown),
+        "marked": marked,
+        "on_watchlist": WatchlistEntry.objects.filter(user=user, title=title).exists(),
+    }
