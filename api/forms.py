@@ -1,6 +1,8 @@
 from django import forms
 
 from api.models import AccessToken
+from reviews.insight_forms import TellMoreForm
+from reviews.insights import causes_in_use
 
 # Enough for every program a member might connect, few enough to keep an eye on.
 TOKENS_PER_MEMBER = 20
@@ -44,3 +46,22 @@ class TokenForm(forms.Form):
         return AccessToken.objects.issue(
             self.user, self.cleaned_data["name"], self.cleaned_data["access"] == "write"
         )
+
+
+class RatingExtrasForm(TellMoreForm):
+    """
+    The title page's rating form with its extras (reviews.insight_forms.TellMoreForm),
+    for programs: the same fields, rules and messages, but causes are named by their
+    slug (stable and readable) rather than by the page's checkbox values.
+    """
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        offered = causes_in_use(request)
+        self.cause_ids = {cause.slug: cause.pk for cause in offered}
+        causes = self.fields["causes"]
+        causes.choices = [(cause.slug, cause.name) for cause in offered]
+        causes.coerce = str
+
+    def clean_causes(self):
+        return [self.cause_ids[slug] for slug in super().clean_causes()]

@@ -138,13 +138,37 @@ class MemberOut(Schema):
 
 
 class RatingIn(Schema):
+    """
+    The tears, and optionally the extras. Sent without any extra, only the tears change
+    (extras told before stay). Sent with any extra, the extras are replaced as a whole:
+    an extra left out is no longer told.
+    """
+
     tears: int = Field(description="0 (Dry eyes) to 5 (Cried a river).")
+    causes: list[str] | None = Field(
+        None,
+        description="What made you cry: up to 5 cause slugs (see /causes/); none at 0 tears.",
+    )
+    moment: int | None = Field(
+        None,
+        description="Where it hit hardest: an episode (1 to the episodes) of a series, "
+        "or a tenth (1 to 10) of a movie; none at 0 tears.",
+    )
+    quality: int | None = Field(None, description="How good it was, 1 (Weak) to 5.")
+    ending: str | None = Field(
+        None, description="How it ends: devastating, bittersweet, hopeful or happy."
+    )
 
 
 class RatingOut(Schema):
     title: str
     tears: int
     tear_level: str
+    causes: list[str] = Field(description="The cause slugs you named (those still offered).")
+    moment: int | None
+    where_it_hit: str = Field(description="The moment in words, or empty.")
+    quality: int | None
+    ending: str | None
     rating_count: int = Field(description="The title's ratings after this change.")
     tear_score: float
 

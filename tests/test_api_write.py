@@ -111,6 +111,11 @@ def test_a_member_rates_changes_and_removes_a_rating(write_token, reader, grave)
         "title": "grave-of-the-fireflies",
         "tears": 4,
         "tear_level": "Sobbing",
+        "causes": [],
+        "moment": None,
+        "where_it_hit": "",
+        "quality": None,
+        "ending": None,
         "rating_count": 1,
         "tear_score": body["tear_score"],
     }
