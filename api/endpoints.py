@@ -39,12 +39,13 @@ from api.schemas import (
     TitleDetail,
     TitleSummary,
 )
+from api.titles import elsewhere_out, insights_out, watch_options_out
 from catalogue.models import Mention, Source, Theme
 from pages.filters import TitleFilter
 from pages.rankings import compare_rankings
 from pages.views import TITLES_PER_PAGE, listed_titles, tear_distribution
 from reviews.forms import CommentForm, RatingForm
-from reviews.insights import own_extras, rate_telling_more, with_own_extras
+from reviews.insights import own_extras, rate_telling_more, title_insights, with_own_extras
 from reviews.models import Comment, CommentLimitReached, RatedTitle, Rating
 from reviews.views import COMMENTS_PER_PAGE, listings
 from sadlist.freshness import address_key, shared_part
@@ -183,7 +184,20 @@ def titles(
     tears_max: float | None = Query(None, ge=0, le=5),
     min_ratings: int | None = Query(None, ge=0),
     source: str | None = Query(None, description="An article's slug."),
-    sort: Literal["tears", "rated", "discussed", "disputed", "rank", "year", "name"] = "tears",
+    avoid: str | None = Query(
+        None, description="A cause's slug (see /causes/): leave out titles it counts for."
+    ),
+    seek: str | None = Query(None, description="A cause's slug: only titles it counts for."),
+    ending: Literal["devastating", "bittersweet", "hopeful", "happy"] | None = Query(
+        None, description="The ending most raters chose."
+    ),
+    quality_min: float | None = Query(
+        None, ge=1, le=5, description="How good at least: the mean of 1 to 5."
+    ),
+    service: str | None = Query(None, description="A streaming service's slug."),
+    sort: Literal[
+        "tears", "rated", "discussed", "disputed", "rank", "year", "name", "quality"
+    ] = "tears",
     page: int = Query(1, ge=1),
 ):
     """The same filter as the browse page (pages.filters.TitleFilter), page by page."""
@@ -207,12 +221,24 @@ def filtered_titles(request, page):
 
 
 @api.get("/titles/{slug:slug}/", response=TitleDetail, summary="A title", tags=["titles"])
-def title(request, slug: str):
-    """Facts, provenance and the tear distribution of one published title."""
-    return for_everyone(request, TitleDetail, lambda: title_facts(request, slug))
+def title(
+    request,
+    slug: str,
+    spoilers: bool = Query(  # noqa: B008
+        False,
+        description="true to include what may spoil: the causes marked as spoilers, where "
+        "it hit hardest and how it ends. Left out otherwise.",
+    ),
+):
+    """
+    Facts, provenance, the tear distribution, where to watch it and the insights from
+    the ratings' extras of one published title. The answer is the same for everyone
+    (spoilers or not are two addresses, each shared as a visitor's page is).
+    """
+    return for_everyone(request, TitleDetail, lambda: title_facts(request, slug, spoilers))
 
 
-def title_facts(request, slug):
+def title_facts(request, slug, spoilers=False):
     found = published_title(slug)
     return {
         **title_summary(request, found),
@@ -232,6 +258,9 @@ def title_facts(request, slug):
         ],
         "mean": round(found.stats.mean, 3) if found.rating_count else None,
         "distribution": tear_distribution(found),
+        "elsewhere": elsewhere_out(found),
+        "where_to_watch": watch_options_out(found),
+        "insights": insights_out(title_insights(found), spoilers),
     }
 
 

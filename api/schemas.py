@@ -3,7 +3,7 @@ The shapes the API answers with and accepts. Each is a pydantic model that ninja
 into the OpenAPI schema, so a field added here is documented and checked at once.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, Literal, TypeVar
 
 from ninja import Schema
@@ -71,6 +71,82 @@ class ThemeOut(Schema):
     description: str
 
 
+class Elsewhere(Schema):
+    site: str
+    url: str
+
+
+class WatchOptionOut(Schema):
+    service: str = Field(description="The service's slug (the titles list's `service`).")
+    service_name: str
+    link: str
+    countries: list[str] = Field(description='ISO 3166 two-letter codes, or ["worldwide"].')
+    access: Literal["stream", "free", "rent", "buy"]
+    access_name: str
+    checked_on: date = Field(description="The day someone checked it was there.")
+    source: str = Field(description="Where the fact comes from, if not our own check.")
+
+
+class CauseShare(Schema):
+    cause: str = Field(description="The cause's slug (see /causes/).")
+    name: str
+    is_spoiler: bool
+    count: int = Field(description="Raters who named it.")
+    percent: int = Field(description="Their share of the title's raters.")
+    how_hard: str = Field(description="How hard those raters cried, in words.")
+
+
+class QualityCount(Schema):
+    level: int = Field(ge=1, le=5)
+    name: str
+    count: int
+    percent: int
+
+
+class QualityOut(Schema):
+    count: int = Field(description="Raters who said how good it was.")
+    mean: float | None = Field(description="Their mean, 1 to 5; null without any.")
+    distribution: list[QualityCount] = Field(description="Votes per level, 5 to 1.")
+
+
+class EndingCount(Schema):
+    ending: str
+    name: str
+    count: int
+    percent: int
+
+
+class EndingsOut(Schema):
+    count: int
+    leading: str | None = Field(description="The ending most raters chose.")
+    distribution: list[EndingCount]
+
+
+class MomentCount(Schema):
+    position: int = Field(description="The episode, or the tenth of a movie.")
+    name: str
+    count: int
+
+
+class MomentsOut(Schema):
+    marked: int = Field(description="Raters who said where it hit hardest.")
+    peak: MomentCount
+    positions: list[MomentCount] = Field(description="Every episode or tenth, in order.")
+
+
+class InsightsOut(Schema):
+    spoilers: bool = Field(description="Whether what may spoil was asked for and is included.")
+    causes: list[CauseShare] = Field(
+        description="What made raters cry, most named first; the causes that spoil only "
+        "with spoilers=true."
+    )
+    quality: QualityOut
+    endings: EndingsOut | None = Field(description="Only with spoilers=true.")
+    moments: MomentsOut | None = Field(
+        description="Only with spoilers=true, and null while nobody marked one."
+    )
+
+
 class TitleDetail(TitleSummary):
     synopsis: str
     why_it_hurts: str
@@ -78,6 +154,9 @@ class TitleDetail(TitleSummary):
     listings: list[Listing] = Field(description="Provenance: where the articles list it.")
     mean: float | None = Field(description="Plain mean of the ratings, null without any.")
     distribution: list[TearCount] = Field(description="Ratings per tear level, 5 to 0.")
+    elsewhere: list[Elsewhere] = Field(description="The same title on other sites.")
+    where_to_watch: list[WatchOptionOut]
+    insights: InsightsOut
 
 
 class ThemeWithCount(ThemeOut):

@@ -224,6 +224,7 @@ def title_insights(title):
         "quality": {
             "count": insights.quality_count,
             "mean": f"{insights.quality_mean:.1f}" if insights.quality_count else "",
+            "mean_value": insights.quality_mean if insights.quality_count else None,
             "rows": [
                 {"level": level, "name": name, "count": count, "percent": percent}
                 for (level, name), count, percent in zip(

@@ -114,8 +114,7 @@ def test_a_rating_without_extras_reads_back_empty(token, grave):
         (
             {"tears": 4, "ending": "twist"},
             "ending",
-            "“twist” is not one of the endings; choose devastating, bittersweet, hopeful or "
-            "happy.",
+            "“twist” is not one of the endings; choose devastating, bittersweet, hopeful or happy.",
         ),
         (
             {"tears": 4, "moment": 11},
@@ -137,8 +136,7 @@ def test_a_rating_without_extras_reads_back_empty(token, grave):
         (
             {"tears": 9, "quality": 3},
             "tears",
-            "A tear rating is a whole number from 0 (Dry eyes) to 5 (Cried a river); 9 is "
-            "not one.",
+            "A tear rating is a whole number from 0 (Dry eyes) to 5 (Cried a river); 9 is not one.",
         ),
     ],
 )

@@ -209,9 +209,11 @@ def test_title_list_and_title_cost_the_same_queries_whatever_the_size(
     # Facets (kinds, themes, sources, services), the causes offered, the count, the page.
     with django_assert_num_queries(7):
         assert visitor.get("/api/v1/titles/").status_code == 200
-    # The title with its stats, its themes, its listings.
-    with django_assert_num_queries(3):
-        assert visitor.get(f"/api/v1/titles/{slug}/").status_code == 200
+    # The title with its stats, its themes, its listings, its watch options, and the
+    # insights: their totals, the causes' rows, the moments' rows. Spoilers or not.
+    for spoilers in ("", "?spoilers=true"):
+        with django_assert_num_queries(7):
+            assert visitor.get(f"/api/v1/titles/{slug}/{spoilers}").status_code == 200
     # The title, one page of comments (the count is the stored one).
     with django_assert_num_queries(2):
         assert visitor.get(f"/api/v1/titles/{slug}/comments/").status_code == 200
