@@ -26,6 +26,7 @@ from api.forms import RatingExtrasForm
 from api.limits import READS, WRITES, TokenAuth
 from api.problems import Problem
 from api.schemas import (
+    CauseOut,
     CommentIn,
     CommentOut,
     Me,
@@ -45,7 +46,13 @@ from pages.filters import TitleFilter
 from pages.rankings import compare_rankings
 from pages.views import TITLES_PER_PAGE, listed_titles, tear_distribution
 from reviews.forms import CommentForm, RatingForm
-from reviews.insights import own_extras, rate_telling_more, title_insights, with_own_extras
+from reviews.insights import (
+    causes_in_use,
+    own_extras,
+    rate_telling_more,
+    title_insights,
+    with_own_extras,
+)
 from reviews.models import Comment, CommentLimitReached, RatedTitle, Rating
 from reviews.views import COMMENTS_PER_PAGE, listings
 from sadlist.freshness import address_key, shared_part
@@ -310,6 +317,25 @@ def themes(request):
         .order_by("name")
         .values("slug", "name", "description", "title_count")
     )
+
+
+@api.get(
+    "/causes/",
+    response=list[CauseOut],
+    summary="What makes people cry: the causes members may name",
+    tags=["catalogue"],
+)
+def causes(request):
+    """The causes still offered, in the curators' order; retired ones are left out."""
+    return [
+        {
+            "slug": cause.slug,
+            "name": cause.name,
+            "description": cause.description,
+            "is_spoiler": cause.is_spoiler,
+        }
+        for cause in causes_in_use(request)
+    ]
 
 
 def rankings():

@@ -87,6 +87,13 @@ class WatchOptionOut(Schema):
     source: str = Field(description="Where the fact comes from, if not our own check.")
 
 
+class CauseOut(Schema):
+    slug: str
+    name: str
+    description: str
+    is_spoiler: bool = Field(description="Naming it gives a turn of the plot away.")
+
+
 class CauseShare(Schema):
     cause: str = Field(description="The cause's slug (see /causes/).")
     name: str
