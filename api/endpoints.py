@@ -45,6 +45,7 @@ from catalogue.models import Mention, Source, Theme
 from pages.filters import TitleFilter
 from pages.rankings import compare_rankings
 from pages.views import TITLES_PER_PAGE, listed_titles, tear_distribution
+from reviews import threads
 from reviews.forms import CommentForm, RatingForm
 from reviews.insights import (
     causes_in_use,
@@ -277,12 +278,21 @@ def title_facts(request, slug, spoilers=False):
     summary="A title's visible comments, newest first",
     tags=["comments"],
 )
-def title_comments(request, slug: str, page: int = Query(1, ge=1)):
+def title_comments(
+    request,
+    slug: str,
+    order: Literal["newest", "marks"] = Query(  # noqa: B008
+        "newest", description="newest first, or the most “this hit me too” marks first."
+    ),
+    page: int = Query(1, ge=1),
+):
+    """The comments that start a thread (replies: /comments/{id}/replies/), as on the page."""
+
     def compute():
         found = published_title(slug)
         return paginate(
             request,
-            Comment.objects.on_title(found),
+            Comment.objects.on_title(found, threads.ORDERS[order]),
             page,
             COMMENTS_PER_PAGE,
             count=found.comment_count,
@@ -305,7 +315,45 @@ def comment_out(comment, slug):
         "listing": f"{mention.description} in {mention.source.name}" if mention else None,
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
+        "in_reply_to": comment.parent_id,
+        "reply_count": comment.reply_count,
+        "mark_count": comment.mark_count,
     }
+
+
+@api.get(
+    "/comments/{comment_id}/replies/",
+    response=Page[CommentOut],
+    summary="The visible replies to a comment, oldest first",
+    tags=["comments"],
+)
+def comment_replies(
+    request,
+    comment_id: int = Path(..., ge=1, le=BIGGEST_ID),  # noqa: B008
+    page: int = Query(1, ge=1),
+):
+    """
+    A thread as its page shows it (reviews.community_views.thread): the comment must
+    start a thread, be visible and be on a published title; else there is none (404).
+    """
+
+    def compute():
+        start = get_object_or_404(
+            Comment.objects.visible().threads().select_related("title"),
+            pk=comment_id,
+            title__is_published=True,
+        )
+        replies = threads.with_author_tears(Comment.objects.visible().filter(parent=start))
+        return paginate(
+            request,
+            replies.select_related("mention__source").order_by("created_at", "pk"),
+            page,
+            threads.REPLIES_PER_PAGE,
+            count=start.reply_count,
+            convert=lambda each: comment_out(each, start.title.slug),
+        )
+
+    return for_everyone(request, Page[CommentOut], compute)
 
 
 @api.get("/themes/", response=list[ThemeWithCount], summary="Themes", tags=["catalogue"])

@@ -205,6 +205,9 @@ class CommentOut(Schema):
     listing: str | None = Field(description="The listing the stance is about, in words.")
     created_at: datetime
     edited_at: datetime | None
+    in_reply_to: int | None = Field(description="The comment that starts its thread, if a reply.")
+    reply_count: int = Field(description="Visible replies (see /comments/{id}/replies/).")
+    mark_count: int = Field(description="Members it hit too.")
 
 
 class MemberRating(Schema):
