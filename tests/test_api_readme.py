@@ -44,4 +44,6 @@ def test_the_readme_examples_read_make_a_token_and_rate(live_server, reader, pas
     assert '"slug":"grave-of-the-fireflies"' in out  # the read
     assert re.search(r"TOKEN=sadlist_\S{20,}", out)  # the token
     assert '"tears":5,"tear_level":"Cried a river"' in out  # the rating
-    assert Rating.objects.get(user=reader, title=grave).tears == 5
+    assert '"leading":"devastating"' in out  # the title, spoilers asked for
+    rating = Rating.objects.get(user=reader, title=grave)
+    assert (rating.tears, rating.quality, rating.ending) == (5, 5, "devastating")
