@@ -35,6 +35,14 @@ PROBLEM = "application/problem+json"
         "/api/v1/titles/?tears_min=nan",
         "/api/v1/titles/?q=" + "x" * 5000,
         "/api/v1/%1b[31m/",
+        "/api/v1/titles/?seek=%00",
+        "/api/v1/titles/?avoid=%00&ending=%00",
+        "/api/v1/titles/?service=%00",
+        "/api/v1/titles/?quality_min=nan",
+        "/api/v1/titles/grave-of-the-fireflies/?spoilers=%00",
+        "/api/v1/titles/grave-of-the-fireflies/comments/?order=%00",
+        "/api/v1/comments/%00/replies/",
+        "/api/v1/comments/99999999999999999999/replies/",
     ],
 )
 def test_hostile_reads_are_answered_without_a_server_error(listed_titles, reader, path):
@@ -86,6 +94,32 @@ def test_hostile_comments_change_nothing(reader, grave, body, unchanged):
         response = Client().post(
             "/api/v1/titles/grave-of-the-fireflies/comments/",
             json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+    assert response.status_code == 422, response.content[:300]
+    assert response["Content-Type"] == PROBLEM and response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "extras",
+    [
+        {"causes": ["nul \x00 inside"]},
+        {"causes": ["x" * 5000] * 50},
+        {"causes": "war"},
+        {"moment": 2**63},
+        {"moment": -1},
+        {"quality": 2**70},
+        {"ending": "\x00"},
+        {"ending": ["happy"]},
+    ],
+)
+def test_hostile_rating_extras_change_nothing(reader, grave, extras, unchanged):
+    token = AccessToken.objects.issue(reader, "script", can_write=True)[1]
+    with unchanged():
+        response = Client().put(
+            "/api/v1/titles/grave-of-the-fireflies/rating/",
+            json.dumps({"tears": 4, **extras}),
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
         )
