@@ -62,3 +62,42 @@ def test_a_double_submit_through_the_api_leaves_one_rating_and_one_comment():
     assert Comment.objects.filter(user=member).count() == 1
     stats = TitleStats.objects.get(title=title)
     assert (stats.rating_count, stats.comment_count) == (1, 1)
+
+
+def test_members_telling_more_at_once_through_the_api_keep_exact_insights():
+    from reviews.models import RatingCause, TitleInsights
+
+    from .test_insights_ratings import seed_causes
+
+    slugs = ["war", "grief-and-mourning", "the-death-of-a-parent"]
+    causes = seed_causes()
+    title = make_title("Clannad", slug="clannad", kind="series", episodes=24)
+    members = [get_user_model().objects.create_user(f"teller{n}") for n in range(6)]
+    tokens = [AccessToken.objects.issue(member, "bot", can_write=True)[1] for member in members]
+
+    def job(token, number):
+        def tell():
+            response = Client().put(
+                "/api/v1/titles/clannad/rating/",
+                json.dumps(
+                    {
+                        "tears": 5,
+                        "causes": slugs[: number % 3 + 1],
+                        "moment": 18,
+                        "ending": "bittersweet",
+                    }
+                ),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+            )
+            assert response.status_code == 200, response.content
+
+        return tell
+
+    # Each member twice at once: a double submit among the crowd.
+    run_at_once([job(token, n) for n, token in enumerate(tokens)] * 2)
+    assert Rating.objects.filter(title=title).count() == 6
+    assert RatingCause.objects.filter(cause=causes["war"]).count() == 6
+    insights = TitleInsights.objects.get(pk=title.pk)
+    assert (insights.ending_bittersweet, insights.moment_count) == (6, 6)
+    assert recount_all() == []  # nothing drifted
