@@ -192,3 +192,18 @@ def test_someone_elses_rating_is_not_theirs_to_read(token, other_reader, grave):
     assert response.status_code == 404
     assert response.json()["detail"] == "You have not rated Grave of the Fireflies."
     assert Client().get(RATING).status_code == 401
+
+
+def test_a_members_own_rating_is_never_shared(token, other_reader, grave, causes, settings):
+    from django.core.cache import cache
+
+    settings.FRESHNESS_SECONDS = 600
+    cache.clear()
+    put({"tears": 5, "ending": "devastating"}, token)
+    mine = Client().get(RATING, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert mine.json()["ending"] == "devastating"
+    assert "public" not in mine.get("Cache-Control", "")
+    theirs = AccessToken.objects.issue(other_reader, "theirs", can_write=False)[1]
+    response = Client().get(RATING, HTTP_AUTHORIZATION=f"Bearer {theirs}")
+    assert response.status_code == 404 and "devastating" not in response.content.decode()
+    cache.clear()

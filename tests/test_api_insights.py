@@ -221,3 +221,16 @@ def test_browses_new_filters_are_in_the_openapi_document():
     for name in ("avoid", "seek", "ending", "quality_min", "service"):
         assert name in parameters
     assert "quality" in json.dumps(parameters["sort"]["schema"])
+
+
+def test_the_shared_answers_keep_spoilers_apart(clannad, causes, settings):
+    from django.core.cache import cache
+
+    settings.FRESHNESS_SECONDS = 600
+    cache.clear()
+    assert Client().get(TITLE).json()["insights"]["endings"] is None
+    assert Client().get(TITLE + "?spoilers=true").json()["insights"]["endings"]["count"] == 4
+    # The shared default answer was not replaced by the one with spoilers.
+    text = Client().get(TITLE).content.decode()
+    assert "the-death-of-a-parent" not in text and '"endings":null' in text
+    cache.clear()
