@@ -101,6 +101,11 @@ class CauseShare(Schema):
     count: int = Field(description="Raters who named it.")
     percent: int = Field(description="Their share of the title's raters.")
     how_hard: str = Field(description="How hard those raters cried, in words.")
+    tears: list[int] = Field(
+        description="How many of those raters cried at 1, 2, 3, 4 and 5 tears.",
+        min_length=5,
+        max_length=5,
+    )
 
 
 class QualityCount(Schema):

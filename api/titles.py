@@ -40,6 +40,7 @@ def cause_out(row):
         "count": row["count"],
         "percent": row["percent"],
         "how_hard": row["how_hard"],
+        "tears": row["tears"],
     }
 
 

@@ -162,6 +162,7 @@ def cause_rows(title, rating_count):
             "count": row.rater_count,
             "percent": share_of(row.rater_count, rating_count),
             "how_hard": how_hard(row.distribution),
+            "tears": row.distribution,
         }
         for row in stats
     ]

@@ -96,6 +96,7 @@ def test_asking_for_spoilers_shows_causes_moments_and_endings(clannad, causes):
     ]
     assert insights["causes"][0]["is_spoiler"] is True
     assert insights["causes"][0]["how_hard"] == "most of them: Cried a river"
+    assert insights["causes"][0]["tears"] == [0, 0, 0, 1, 2]
     endings = insights["endings"]
     assert (endings["count"], endings["leading"]) == (4, "bittersweet")
     assert [(row["ending"], row["count"], row["percent"]) for row in endings["distribution"]] == [
