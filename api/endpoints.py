@@ -42,7 +42,7 @@ from api.schemas import (
 )
 from api.titles import elsewhere_out, insights_out, watch_options_out
 from catalogue.models import Mention, Source, Theme
-from pages.filters import TitleFilter
+from pages.filters import DEFAULT_SORT, SORTS, TitleFilter
 from pages.rankings import compare_rankings
 from pages.views import TITLES_PER_PAGE, listed_titles, tear_distribution
 from reviews import threads
@@ -54,7 +54,7 @@ from reviews.insights import (
     title_insights,
     with_own_extras,
 )
-from reviews.models import Comment, CommentLimitReached, RatedTitle, Rating
+from reviews.models import Comment, CommentLimitReached, Ending, RatedTitle, Rating
 from reviews.views import COMMENTS_PER_PAGE, listings
 from sadlist.freshness import address_key, shared_part
 
@@ -196,16 +196,14 @@ def titles(
         None, description="A cause's slug (see /causes/): leave out titles it counts for."
     ),
     seek: str | None = Query(None, description="A cause's slug: only titles it counts for."),
-    ending: Literal["devastating", "bittersweet", "hopeful", "happy"] | None = Query(
+    ending: Literal[tuple(Ending.values)] | None = Query(
         None, description="The ending most raters chose."
     ),
     quality_min: float | None = Query(
         None, ge=1, le=5, description="How good at least: the mean of 1 to 5."
     ),
     service: str | None = Query(None, description="A streaming service's slug."),
-    sort: Literal[
-        "tears", "rated", "discussed", "disputed", "rank", "year", "name", "quality"
-    ] = "tears",
+    sort: Literal[tuple(SORTS)] = DEFAULT_SORT,
     page: int = Query(1, ge=1),
 ):
     """The same filter as the browse page (pages.filters.TitleFilter), page by page."""
@@ -281,8 +279,9 @@ def title_facts(request, slug, spoilers=False):
 def title_comments(
     request,
     slug: str,
-    order: Literal["newest", "marks"] = Query(  # noqa: B008
-        "newest", description="newest first, or the most “this hit me too” marks first."
+    order: Literal[tuple(threads.ORDERS)] = Query(  # noqa: B008
+        threads.DEFAULT_ORDER,
+        description="newest first, or the most “this hit me too” marks first.",
     ),
     page: int = Query(1, ge=1),
 ):

@@ -9,6 +9,8 @@ from typing import Generic, Literal, TypeVar
 from ninja import Schema
 from pydantic import Field
 
+from catalogue.watching import WatchOption
+
 Item = TypeVar("Item")
 
 
@@ -81,7 +83,7 @@ class WatchOptionOut(Schema):
     service_name: str
     link: str
     countries: list[str] = Field(description='ISO 3166 two-letter codes, or ["worldwide"].')
-    access: Literal["stream", "free", "rent", "buy"]
+    access: Literal[tuple(WatchOption.Access.values)]
     access_name: str
     checked_on: date = Field(description="The day someone checked it was there.")
     source: str = Field(description="Where the fact comes from, if not our own check.")
