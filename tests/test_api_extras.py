@@ -207,3 +207,16 @@ def test_a_members_own_rating_is_never_shared(token, other_reader, grave, causes
     response = Client().get(RATING, HTTP_AUTHORIZATION=f"Bearer {theirs}")
     assert response.status_code == 404 and "devastating" not in response.content.decode()
     cache.clear()
+
+
+def test_a_series_of_unknown_length_takes_no_moment(token, causes, unchanged):
+    make_title("Ongoing", slug="ongoing", kind="series", episodes=None)
+    with unchanged():
+        errors = errors_of(
+            put({"path": "/api/v1/titles/ongoing/rating/", "tears": 4, "moment": 3}, token)
+        )
+    assert errors == {
+        "moment": ["We do not know how many episodes it has, so no moment can be marked."]
+    }
+    body = put({"path": "/api/v1/titles/ongoing/rating/", "tears": 4, "quality": 2}, token).json()
+    assert (body["moment"], body["quality"]) == (None, 2)

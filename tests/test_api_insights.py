@@ -235,3 +235,21 @@ def test_the_shared_answers_keep_spoilers_apart(clannad, causes, settings):
     text = Client().get(TITLE).content.decode()
     assert "the-death-of-a-parent" not in text and '"endings":null' in text
     cache.clear()
+
+
+@pytest.mark.parametrize("retired", [0, 5])
+def test_the_causes_cost_the_same_queries_however_many_are_retired(
+    causes, retired, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from reviews.models import Cause
+
+    Cause.objects.filter(pk__in=[cause.pk for cause in list(causes.values())[:retired]]).update(
+        is_retired=True
+    )
+    cache.clear()
+    # The causes in use (a shared part between requests outside tests).
+    with django_assert_num_queries(1):
+        assert len(Client().get("/api/v1/causes/").json()) == len(causes) - retired
+    cache.clear()
