@@ -273,7 +273,7 @@ def title_facts(request, slug, spoilers=False):
 @api.get(
     "/titles/{slug:slug}/comments/",
     response=Page[CommentOut],
-    summary="A title's visible comments, newest first",
+    summary="A title's visible threads: the comments that start one, newest first",
     tags=["comments"],
 )
 def title_comments(
