@@ -161,7 +161,9 @@ def curators_group():
 
         migration = import_module("reviews.migrations.0002_moderation_queue_and_curators")
         migration.create_curators(apps, None)
-        community = import_module("reviews.migrations.0008_community")
+        causes = import_module("reviews.migrations.0009_seed_causes")
+        causes.let_curators_keep_causes(apps, None)
+        community = import_module("reviews.migrations.0010_community")
         community.let_curators_decide_suggestions(apps, None)
         group = Group.objects.get(name="Curators")
     return group

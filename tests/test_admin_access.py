@@ -135,7 +135,8 @@ def test_the_curators_group_holds_exactly_the_curation_permissions():
         for model in ["streamingservice", "watchoption"]
         for action in ["add", "change", "delete", "view"]
     }
-    assert granted == catalogue | moderation | suggestions
+    causes = {("reviews", f"{action}_cause") for action in ["add", "change", "view"]}
+    assert granted == catalogue | moderation | suggestions | causes
 
 
 def test_make_curator_gives_staff_and_the_group(reader, client):

@@ -83,8 +83,8 @@ def test_browse_for_a_member_with_an_avoid_list_takes_fixed_queries(
     reader_client, dogs, avoided, django_assert_num_queries
 ):
     avoid(reader_client, *list(dogs.values())[:avoided])
-    # Session, member, avoid list, 3 facets, the causes offered, hidden count, count, page.
-    with django_assert_num_queries(10):
+    # Session, member, avoid list, 4 facets (services too), the causes offered, hidden count, count, page.
+    with django_assert_num_queries(11):
         reader_client.get("/titles/")
 
 

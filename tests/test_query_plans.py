@@ -96,7 +96,9 @@ def test_the_plans_script_explains_every_page_and_keeps_nothing(small_demo):
     ]
     # Which of the two tables is read whole depends, on PostgreSQL, on their sizes.
     assert saddest_shelf[0][5].startswith("SCAN: "), "and says why"
-    assert "full scan of catalogue_title" in saddest_shelf[0][5]
+    # (SQLite may instead walk the tear score index, stopping once the shelf is full.)
+    verdict = saddest_shelf[0][5]
+    assert "full scan of catalogue_title" in verdict or "walked in index order" in verdict
     assert "rating POSTs" in notes[0]
     report = plans.write(rows, notes, "Test")
     assert report.startswith("# Query plans: Test")

@@ -153,8 +153,9 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_options(
             checked_on=datetime.date(2026, 12, 1),
         )
     # Title with stats, themes, listings, where to watch (services joined), titles
-    # sharing its themes, comments, their first replies.
-    with django_assert_num_queries(7):
+    # sharing its themes, comments, their first replies, and the insights (their
+    # totals, the named causes, the marked moments).
+    with django_assert_num_queries(10):
         html = client.get("/titles/a-silent-voice/").content.decode()
     assert html.count('rel="nofollow noopener"') == options
 

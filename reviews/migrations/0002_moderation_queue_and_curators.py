@@ -31,10 +31,13 @@ CURATOR_PERMISSIONS = {
 def create_curators(apps, schema_editor):
     # Permissions are normally created after all migrations ran; make them now.
     for app_label in CURATOR_PERMISSIONS:
+        # (A migration's registry has no models module; the real one, which tests
+        # pass in, keeps its own.)
         app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

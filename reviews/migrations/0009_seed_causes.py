@@ -49,10 +49,13 @@ def seed(apps, schema_editor):
 
 def let_curators_keep_causes(apps, schema_editor):
     """Curators add, rename and retire causes; deleting is left to retiring."""
+    # A migration's app registry has no models module, which create_permissions
+    # takes for "no models"; the real registry (tests call this too) keeps its own.
     app_config = apps.get_app_config("reviews")
-    app_config.models_module = True
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = models_module
     group = apps.get_model("auth", "Group").objects.filter(name="Curators").first()
     if group is not None:
         group.permissions.add(

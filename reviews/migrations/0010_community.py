@@ -24,10 +24,13 @@ SUGGESTION_PERMISSIONS = ["view_suggestion", "change_suggestion"] + [
 def let_curators_decide_suggestions(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
+    # A migration's app registry has no models module, which create_permissions
+    # takes for "no models"; the real registry (tests call this too) keeps its own.
     app_config = apps.get_app_config("catalogue")
-    app_config.models_module = True
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group = Group.objects.filter(name=CURATORS).first()
