@@ -28,6 +28,7 @@ from django.utils.http import urlencode
 from catalogue.models import Mention, Theme, Title
 from catalogue.search import did_you_mean
 from catalogue.suggestions import Suggestion
+from pages.cards import for_reader, shared_cards
 from pages.filters import (
     DISPUTED_FIRST,
     MEMBER_PARAMETERS,
@@ -103,13 +104,25 @@ def home(request):
     list): one shared part, per avoid list.
     """
     avoided = avoided_here(request)
-    charts = shared_html(
+    members = request.user.is_authenticated
+    charts = shared_part(
         request,
-        f"home-charts{avoid_key(avoided)}",
-        "catalogue/_home_charts.html",
-        lambda: home_charts(avoided),
+        f"home-charts{avoid_key(avoided)}{':members' if members else ''}",
+        lambda: home_chart_part(avoided, members),
     )
-    return render(request, "catalogue/home.html", {"charts": charts})
+    return render(
+        request, "catalogue/home.html", {"charts": for_reader(request.user, charts, "charts")}
+    )
+
+
+def home_chart_part(avoided, for_members):
+    """The charts' HTML and their cards (pages.cards), with list buttons `for_members`."""
+    context = home_charts(avoided)
+    cards = shared_cards(context["saddest"], for_members)
+    return {
+        **cards,
+        "charts": render_to_string("catalogue/_home_charts.html", {**context, **cards}),
+    }
 
 
 def home_charts(avoided=()):
@@ -184,10 +197,11 @@ def home_charts(avoided=()):
 def browse(request):
     """
     Everything below the header depends only on the address, on whether the reader is
-    signed in (members are offered their own filters) and, for a member with an avoid
-    list, on that list: one shared part per address, kind of reader and list. A member
-    who asks for their own titles (MEMBER_PARAMETERS) gets results built for them
-    alone, never read from or put into the shared cache.
+    signed in (members are offered their own filters and a list button on each card)
+    and, for a member with an avoid list, on that list: one shared part per address,
+    kind of reader and list. A member who asks for their own titles (MEMBER_PARAMETERS)
+    gets results built for them alone, never read from or put into the shared cache;
+    either way their cards' list buttons are set for them last (pages.cards).
     """
     avoided = avoided_here(request)
     member = request.user if request.user.is_authenticated else None
@@ -199,6 +213,7 @@ def browse(request):
             f"browse:{address_key(request)}{avoid_key(avoided)}{':members' if member else ''}",
             lambda: browse_results(request.path, request.GET, avoided, member),
         )
+    results = {**results, "results": for_reader(request.user, results, "results")}
     return render(request, "catalogue/browse.html", results)
 
 
@@ -225,16 +240,19 @@ def browse_results(path, query, avoided=(), member=None):
     # Only a search that found nothing on its own: with other filters, removing one helps.
     if search and not page.paginator.count and len(title_filter.active) == 1:
         suggestions = [(name, link(path, urlencode({"q": name}))) for name in did_you_mean(search)]
+    cards = shared_cards(as_cards(page.object_list), member is not None)
     return {
+        **cards,
         "page_number": page.number,
         "address": links["current"],
         "results": render_to_string(
             "catalogue/_browse_results.html",
             {
+                **cards,
                 "path": path,
                 "filter": title_filter,
                 "page": page,
-                "titles": as_cards(page.object_list),
+                "titles": cards["card_titles"],
                 "notes": notes,
                 "pagination": links,
                 "suggestions": suggestions,

@@ -84,8 +84,8 @@ def test_browse_for_a_member_with_an_avoid_list_takes_fixed_queries(
 ):
     avoid(reader_client, *list(dogs.values())[:avoided])
     # Session, member, avoid list, 4 facets (kinds, themes, services, articles), the
-    # causes offered, hidden count, count, page.
-    with django_assert_num_queries(11):
+    # causes offered, hidden count, count, page, which of its cards are on their list.
+    with django_assert_num_queries(12):
         reader_client.get("/titles/")
 
 
