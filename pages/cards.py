@@ -6,27 +6,28 @@ hold no member's CSRF token and no member's list. Each card's button carries onl
 title's address and submits the page's one "watchlist-actions" form (built for the
 member, with their token and the page to come back to) through the HTML `form`
 attribute, as the title page's "this hit me too" buttons do. In the shared part every
-button offers to add; for a member whose list holds some of the titles shown, those
-cards alone are rendered again for them (one query, never stored).
+button offers to add; for a member whose list holds some of the titles shown, the
+buttons of those titles alone are rendered again for them (one query, never stored).
 """
 
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from reviews.models import WatchlistEntry
 
 CARDS_TEMPLATE = "catalogue/_title_cards.html"
+BUTTON_TEMPLATE = "catalogue/_card_list_button.html"
 
 
-def render_cards(titles, for_members, on_list=frozenset()):
-    """The <ul> of cards; with a list button on each for members (`on_list`: title ids)."""
+def render_cards(titles, for_members):
+    """The <ul> of cards, for everyone: for members, every list button offers to add."""
     return render_to_string(
-        CARDS_TEMPLATE, {"titles": titles, "for_members": for_members, "on_list": on_list}
+        CARDS_TEMPLATE, {"titles": titles, "for_members": for_members, "on_list": frozenset()}
     )
 
 
 def shared_cards(titles, for_members):
-    """What a shared part keeps of its cards: their HTML and the titles, to redo them."""
+    """What a shared part keeps of its cards: their HTML, and the titles for `for_reader`."""
     return {"cards": render_cards(titles, for_members), "card_titles": titles}
 
 
@@ -45,6 +46,12 @@ def for_reader(user, part, name):
     )
     if not on_list:
         return html
-    own = render_cards(part["card_titles"], True, on_list)
-    # Both are HTML the templates escaped; the shared cards appear once in `html`.
-    return mark_safe(html.replace(part["cards"], own, 1))  # noqa: S308
+    # Only the buttons change: each names its title's address, so it appears once.
+    button = get_template(BUTTON_TEMPLATE)
+    for title in part["card_titles"]:
+        if title.pk in on_list:
+            offer_to_add = button.render({"title": title, "on_list": frozenset()})
+            offer_to_remove = button.render({"title": title, "on_list": on_list})
+            html = html.replace(offer_to_add, offer_to_remove, 1)
+    # Both are HTML the templates escaped.
+    return mark_safe(html)  # noqa: S308
