@@ -101,7 +101,8 @@ def avoid_key(avoided):
 def home(request):
     """
     Below the header, the home page is the same for everyone (but a member's avoid
-    list): one shared part, per avoid list.
+    list): one shared part per avoid list and kind of reader (members' cards carry a
+    list button), the buttons then set for the member (pages.cards).
     """
     avoided = avoided_here(request)
     members = request.user.is_authenticated
