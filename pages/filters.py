@@ -16,7 +16,7 @@ from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Sou
 from catalogue.search import SEARCH_MAX_LENGTH, clean_search_text, without_controls
 from catalogue.watching import StreamingService, WatchOption
 from reviews.insights import cause_counts_for_title, causes_in_use
-from reviews.models import Ending, TitleCauseStats
+from reviews.models import Ending, Rating, TitleCauseStats, WatchlistEntry
 from sadlist.freshness import shared_part
 
 MOST_RATINGS_ASKED = 1_000_000_000
@@ -59,8 +59,12 @@ PARAMETERS = (
     "ending",
     "quality_min",
     "service",
+    "on_my_list",
+    "not_rated_by_me",
     "sort",
 )
+# What only a signed-in member can ask: their results are built for them, never shared.
+MEMBER_PARAMETERS = ("on_my_list", "not_rated_by_me")
 CHIP_LABELS = {
     "q": "Name like",
     "kind": "Kind",
@@ -76,6 +80,8 @@ CHIP_LABELS = {
     "ending": "Ending",
     "quality_min": "How good at least",
     "service": "Watch on",
+    "on_my_list": "On my list",
+    "not_rated_by_me": "Not rated by me yet",
 }
 RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear score"))
 
@@ -239,14 +245,34 @@ class TitleFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "There is no service “%(value)s”."},
     )
 
+    # A member's own titles: a checkbox each, so "1" is the one value they take.
+    on_my_list = django_filters.ChoiceFilter(
+        label="Only titles on my list",
+        method="filter_on_my_list",
+        choices=[("1", "yes")],
+        error_messages={"invalid_choice": "“%(value)s” is not a choice here; tick the box."},
+    )
+    not_rated_by_me = django_filters.ChoiceFilter(
+        label="Only titles I have not rated yet",
+        method="filter_not_rated_by_me",
+        choices=[("1", "yes")],
+        error_messages={"invalid_choice": "“%(value)s” is not a choice here; tick the box."},
+    )
+
     class Meta:
         model = Title
         fields = []
         form = TitleFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, member=None, **kwargs):
+        """
+        `member`: the signed-in user the page is for, or None for a visitor, whose
+        member-only parameters are left out with a note (so every visitor at one
+        address sees the same page).
+        """
         # Counts of titles per kind, theme and source change only with the catalogue.
         self.facets = shared_part(None, "browse-facets", Facets)
+        self.member = member if member is not None and member.is_authenticated else None
         self.notes = []
         if data is not None:
             data = self._clean_params(data)
@@ -273,7 +299,11 @@ class TitleFilter(django_filters.FilterSet):
                     f"“{name}” was given {len(values)} times; "
                     f"we used the last value, “{values[-1][:40]}”."
                 )
-            if values and values[-1]:
+            if values and values[-1] and name in MEMBER_PARAMETERS and self.member is None:
+                self.notes.append(
+                    f"“{CHIP_LABELS[name]}” is for signed-in members; here is every title."
+                )
+            elif values and values[-1]:
                 cleaned[name] = values[-1]
         if "q" in cleaned:
             text, shortened = clean_search_text(cleaned["q"])
@@ -321,6 +351,14 @@ class TitleFilter(django_filters.FilterSet):
     def filter_service(self, queryset, name, value):
         offered = WatchOption.objects.filter(service__slug=value).values("title_id")
         return queryset.filter(pk__in=offered)
+
+    def filter_on_my_list(self, queryset, name, value):
+        listed = WatchlistEntry.objects.filter(user=self.member).values("title_id")
+        return queryset.filter(pk__in=listed)
+
+    def filter_not_rated_by_me(self, queryset, name, value):
+        rated = Rating.objects.filter(user=self.member).values("title_id")
+        return queryset.exclude(pk__in=rated)
 
     def filter_queryset(self, queryset):
         for name, value in self.form.cleaned_data.items():
@@ -384,6 +422,7 @@ class TitleFilter(django_filters.FilterSet):
             "endings": options(Ending.choices, "ending", "Any ending"),
             "services": options(self.facets.service_choices(), "service", "Any service"),
             "sorts": [(key, label, key == self.sort) for key, (label, _) in SORTS.items()],
+            "for_members": self.member is not None,
             "limits": {
                 "first_year": FIRST_ANIME_YEAR,
                 "last_year": LAST_PLAUSIBLE_YEAR,
@@ -424,6 +463,8 @@ class TitleFilter(django_filters.FilterSet):
             "seek": {cause.slug: cause.name for cause in self.causes},
             "ending": dict(Ending.choices),
             "service": {service.slug: service.name for service in self.facets.services},
+            "on_my_list": {"1": "yes"},
+            "not_rated_by_me": {"1": "yes"},
         }
         chips = []
         for pair in applied:

@@ -28,8 +28,10 @@ from django.utils.http import urlencode
 from catalogue.models import Mention, Theme, Title
 from catalogue.search import did_you_mean
 from catalogue.suggestions import Suggestion
+from pages.cards import for_reader, shared_cards
 from pages.filters import (
     DISPUTED_FIRST,
+    MEMBER_PARAMETERS,
     PARAMETERS,
     SADDEST_FIRST,
     TitleFilter,
@@ -99,16 +101,29 @@ def avoid_key(avoided):
 def home(request):
     """
     Below the header, the home page is the same for everyone (but a member's avoid
-    list): one shared part, per avoid list.
+    list): one shared part per avoid list and kind of reader (members' cards carry a
+    list button), the buttons then set for the member (pages.cards).
     """
     avoided = avoided_here(request)
-    charts = shared_html(
+    members = request.user.is_authenticated
+    charts = shared_part(
         request,
-        f"home-charts{avoid_key(avoided)}",
-        "catalogue/_home_charts.html",
-        lambda: home_charts(avoided),
+        f"home-charts{avoid_key(avoided)}{':members' if members else ''}",
+        lambda: home_chart_part(avoided, members),
     )
-    return render(request, "catalogue/home.html", {"charts": charts})
+    return render(
+        request, "catalogue/home.html", {"charts": for_reader(request.user, charts, "charts")}
+    )
+
+
+def home_chart_part(avoided, for_members):
+    """The charts' HTML and their cards (pages.cards), with list buttons `for_members`."""
+    context = home_charts(avoided)
+    cards = shared_cards(context["saddest"], for_members)
+    return {
+        **cards,
+        "charts": render_to_string("catalogue/_home_charts.html", {**context, **cards}),
+    }
 
 
 def home_charts(avoided=()):
@@ -182,52 +197,71 @@ def home_charts(avoided=()):
 @visitor_page(parameters=[*PARAMETERS, "page", SHOW_AVOIDED])
 def browse(request):
     """
-    Everything below the header depends only on the address (and, for a member with an
-    avoid list, on that list): one shared part per address and list.
+    Everything below the header depends only on the address, on whether the reader is
+    signed in (members are offered their own filters and a list button on each card)
+    and, for a member with an avoid list, on that list: one shared part per address,
+    kind of reader and list. A member who asks for their own titles (MEMBER_PARAMETERS)
+    gets results built for them alone, never read from or put into the shared cache;
+    either way their cards' list buttons are set for them last (pages.cards).
     """
     avoided = avoided_here(request)
-    return render(
-        request,
-        "catalogue/browse.html",
-        shared_part(
+    member = request.user if request.user.is_authenticated else None
+    if member is not None and any(request.GET.get(name) for name in MEMBER_PARAMETERS):
+        results = browse_results(request.path, request.GET, avoided, member)
+    else:
+        results = shared_part(
             request,
-            f"browse:{address_key(request)}{avoid_key(avoided)}",
-            lambda: browse_results(request.path, request.GET, avoided),
-        ),
-    )
+            f"browse:{address_key(request)}{avoid_key(avoided)}{':members' if member else ''}",
+            lambda: browse_results(request.path, request.GET, avoided, member),
+        )
+    results = {**results, "results": for_reader(request.user, results, "results")}
+    return render(request, "catalogue/browse.html", results)
 
 
-def browse_results(path, query, avoided=()):
-    """The filtered, sorted page of titles for `query`, without the titles `avoided` names."""
-    title_filter = TitleFilter(query, queryset=listed_titles())
+def browse_results(path, query, avoided=(), member=None):
+    """
+    The filtered, sorted page of titles for `query`, without the titles `avoided` names;
+    `member` (or None) for the filters on their own titles.
+    """
+    title_filter = TitleFilter(query, queryset=listed_titles(), member=member)
     titles, hidden = leave_out_avoided(title_filter.qs, avoided)
     paginator = Paginator(titles, TITLES_PER_PAGE)
     number, page_note = page_number(query.getlist("page"), paginator.num_pages)
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
-    links = pagination(path, title_filter.state, page)
+    # Showing what the avoid list hides is kept by every link that stays on this list.
+    showing_avoided = SHOW_AVOIDED in query
+
+    def keeping(state):
+        return "&".join(filter(None, [state, f"{SHOW_AVOIDED}=1" if showing_avoided else ""]))
+
+    links = pagination(path, keeping(title_filter.state), page)
     search = "" if title_filter.errors.get("q") else title_filter.form.cleaned_data.get("q")
     suggestions = []
     # Only a search that found nothing on its own: with other filters, removing one helps.
     if search and not page.paginator.count and len(title_filter.active) == 1:
         suggestions = [(name, link(path, urlencode({"q": name}))) for name in did_you_mean(search)]
+    cards = shared_cards(as_cards(page.object_list), member is not None)
     return {
+        **cards,
         "page_number": page.number,
         "address": links["current"],
         "results": render_to_string(
             "catalogue/_browse_results.html",
             {
+                **cards,
                 "path": path,
                 "filter": title_filter,
                 "page": page,
-                "titles": as_cards(page.object_list),
+                "titles": cards["card_titles"],
                 "notes": notes,
                 "pagination": links,
                 "suggestions": suggestions,
                 "active_filters": [
-                    (label, link(path, rest)) for label, rest in title_filter.active
+                    (label, link(path, keeping(rest))) for label, rest in title_filter.active
                 ],
-                "clear_all": link(path, title_filter.clear_all),
+                "clear_all": link(path, keeping(title_filter.clear_all)),
+                "showing_avoided": showing_avoided,
                 "hidden": hidden,
                 "show_hidden": link(
                     path, "&".join(filter(None, [title_filter.state, f"{SHOW_AVOIDED}=1"]))

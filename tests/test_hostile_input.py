@@ -147,7 +147,7 @@ QUERY_PAGES = [
     ("/", ["q"]),
     ("/titles/", ["q", "kind", "theme", "year_min", "year_max", "tears_min", "tears_max",
                   "min_ratings", "source", "avoid", "seek", "ending", "quality_min", "sort",
-                  "page"]),
+                  "page", "on_my_list", "not_rated_by_me", "show_avoided"]),
     ("/tears-against-quality/", ["theme", "sort"]),
     ("/titles/grave-of-the-fireflies/", ["comments"]),
     ("/themes/", ["page"]),

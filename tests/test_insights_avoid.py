@@ -83,8 +83,9 @@ def test_browse_for_a_member_with_an_avoid_list_takes_fixed_queries(
     reader_client, dogs, avoided, django_assert_num_queries
 ):
     avoid(reader_client, *list(dogs.values())[:avoided])
-    # Session, member, avoid list, 4 facets (services too), the causes offered, hidden count, count, page.
-    with django_assert_num_queries(11):
+    # Session, member, avoid list, 4 facets (kinds, themes, services, articles), the
+    # causes offered, hidden count, count, page, which of its cards are on their list.
+    with django_assert_num_queries(12):
         reader_client.get("/titles/")
 
 
@@ -97,6 +98,31 @@ def test_a_theme_page_for_a_member_with_an_avoid_list_takes_fixed_queries(
     with django_assert_num_queries(6):
         html = reader_client.get("/themes/dogs/").content.decode()
     assert "Bolt" in html
+
+
+def test_showing_the_avoided_titles_lasts_through_pages_sorts_and_filters(
+    reader_client, dogs, settings
+):
+    settings.FRESHNESS_SECONDS = 60  # each address's shared part is built once
+    avoid(reader_client, dogs["the-death-of-an-animal"])
+    for number in range(30):
+        make_title(f"Extra {number:02}", slug=f"extra-{number:02}")
+    html = reader_client.get("/titles/?sort=name&show_avoided=1").content.decode()
+    assert '<a rel="next" href="/titles/?sort=name&amp;show_avoided=1&amp;page=2">' in html
+    # The form that changes the sort or the filters keeps asking for them too.
+    assert '<input type="hidden" name="show_avoided" value="1">' in html
+    page_two = reader_client.get("/titles/?sort=name&show_avoided=1&page=2")
+    assert "Hachi" in card_names(page_two) and "Marley" in card_names(page_two)
+    assert "hidden by your avoid list" not in page_two.content.decode()
+    two = reader_client.get("/titles/?sort=name&theme=dogs&show_avoided=1").content.decode()
+    # Removing a filter keeps them shown; so does clearing all.
+    assert '<a href="/titles/?sort=name&amp;show_avoided=1">Theme: Dogs' in two
+    assert 'class="chip-clear" href="/titles/?sort=name&amp;show_avoided=1"' in two
+    # Without asking, they stay hidden on every page.
+    hidden = reader_client.get("/titles/?sort=name").content.decode()
+    assert '<a rel="next" href="/titles/?sort=name&amp;page=2">' in hidden
+    assert 'name="show_avoided"' not in hidden
+    assert "Hachi" not in card_names(reader_client.get("/titles/?sort=name&page=2"))
 
 
 def test_home_and_similar_titles_leave_them_out_too(reader_client, dogs):

@@ -100,7 +100,7 @@ def test_a_filtered_row_takes_the_same_queries_whatever_the_data(
     animal = seed_causes()["the-death-of-an-animal"]
     for index in range(extra):
         rate_many(make_title(f"More {index}"), 3, 3, animal, ending="bittersweet")
-    # 4 facets (services too), the causes offered, 1 count, 1 page of titles.
+    # 4 facets (kinds, themes, services, articles), the causes offered, 1 count, 1 page.
     with django_assert_num_queries(7):
         response = client.get(
             "/titles/?avoid=war&seek=the-death-of-an-animal&ending=bittersweet&quality_min=1"

@@ -14,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from catalogue.models import Title
-from reviews.models import Comment, Rating, Report
+from reviews.models import Comment, Rating, Report, WatchlistEntry
 
 from .check_tools import VNU_INSTALL_HINT, missing_vnu_tools, require
 from .community_pages import community_pages
@@ -185,12 +185,18 @@ def member_pages(member_client, reader, mine, theirs):
     token = default_token_generator.make_token(reader)
     edit, delete = f"/comments/{mine.pk}/edit/", f"/comments/{mine.pk}/delete/"
     report = f"/comments/{theirs.pk}/report/"
+    WatchlistEntry.objects.add(reader, Title.objects.get(slug="paprika"))
     return {
         "password reset, choosing a new one": html_of(
             Client().get(f"/account/password/reset/{uid}/{token}/", follow=True),
             "Choose a new password",
         ),
         "title page, a member's own view": html_of(member_client.get(GRAVE), "You rated it"),
+        "home, a member's list buttons": html_of(member_client.get("/"), "to your list"),
+        "browse, a member's own titles": html_of(
+            member_client.get("/titles/?not_rated_by_me=1&on_my_list=yes&q=paprika"),
+            "from your list",
+        ),
         "rating form, with errors": html_of(
             member_client.post(
                 f"{GRAVE}rate/", {"tell_more": "1", "tears": "0", "moment": "11", "quality": "9"}
