@@ -23,7 +23,7 @@ from pydantic import TypeAdapter
 from accounts.urls import UsernameConverter
 from api import problems
 from api.forms import RatingExtrasForm
-from api.limits import READS, WRITES, TokenAuth
+from api.limits import READS, WRITES, TokenAuth, token_member
 from api.problems import Problem
 from api.schemas import (
     CauseOut,
@@ -203,15 +203,37 @@ def titles(
         None, ge=1, le=5, description="How good at least: the mean of 1 to 5."
     ),
     service: str | None = Query(None, description="A streaming service's slug."),
+    on_my_list: bool = Query(False, description="Only titles on your list; needs your token."),
+    not_rated_by_me: bool = Query(
+        False, description="Only titles you have not rated yet; needs your token."
+    ),
     sort: Literal[tuple(SORTS)] = DEFAULT_SORT,
     page: int = Query(1, ge=1),
 ):
     """The same filter as the browse page (pages.filters.TitleFilter), page by page."""
-    return for_everyone(request, Page[TitleSummary], lambda: filtered_titles(request, page))
+    own = {"on_my_list": on_my_list, "not_rated_by_me": not_rated_by_me}
+    return for_everyone(request, Page[TitleSummary], lambda: filtered_titles(request, page, own))
 
 
-def filtered_titles(request, page):
-    title_filter = TitleFilter(request.GET, queryset=listed_titles())
+def filtered_titles(request, page, own):
+    """
+    `own`: the member-only filters asked for. They need a token (any token: they only
+    read), whose member they are answered for; a request with a token is never shared.
+    """
+    data = request.GET.copy()
+    member = None
+    for name, wanted in own.items():
+        data.pop(name, None)
+        if wanted:
+            data[name] = "1"
+            member = member or token_member(request)
+            if member is None:
+                raise Problem(
+                    422,
+                    "Your own filters need your token.",
+                    {name: ["Send your token (Authorization: Bearer …) to use this filter."]},
+                )
+    title_filter = TitleFilter(data, queryset=listed_titles(), member=member)
     if title_filter.errors or title_filter.notes:
         errors = field_errors(title_filter.errors)
         if title_filter.notes:

@@ -25,6 +25,18 @@ class TokenAuth(HttpBearer):
         return AccessToken.objects.holder(token)
 
 
+def token_member(request):
+    """
+    The member behind a valid token in the Authorization header, or None: for an
+    operation anyone may call that answers a member with a token for them.
+    """
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    holder = AccessToken.objects.holder(token.strip())
+    return holder.user if holder is not None else None
+
+
 class PerMinuteLimit(BaseThrottle):
     """
     At most `setting` requests a minute per member (by token) or per address: a fixed

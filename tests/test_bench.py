@@ -13,13 +13,19 @@ from reviews.models import Rating
 from reviews.stats import recount_all
 
 from .conftest import bench_script
+from .test_insights_ratings import seed_causes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def prepare(small_demo):
-    """bench/prepare.py, on a small seeded database."""
+def prepare(request):
+    """
+    bench/prepare.py, on a small seeded database with the causes a migrated database
+    holds (a transactional test run before this one may have flushed them).
+    """
+    seed_causes()
+    request.getfixturevalue("small_demo")
     return bench_script("prepare")
 
 

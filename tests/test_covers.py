@@ -33,6 +33,7 @@ from catalogue.covers import (
 from catalogue.models import Title
 from catalogue.posters import card_rendition_names
 
+from .admin_forms import title_form
 from .factories import make_theme, make_title
 
 pytestmark = pytest.mark.django_db
@@ -232,22 +233,14 @@ def test_a_title_saved_in_the_admin_gets_a_cover_showing_its_themes(curator_clie
     from catalogue.models import Theme, Title
 
     grief = Theme.objects.create(name="Grief", slug="grief")
-    response = curator_client.post(
-        "/admin/catalogue/title/add/",
-        {
-            "name": "Barefoot Gen",
-            "slug": "barefoot-gen",
-            "kind": "movie",
-            "year": 1983,
-            "synopsis": "A boy in Hiroshima, before and after.",
-            "themes": [grief.pk],
-            "is_published": "on",
-            "mentions-TOTAL_FORMS": 0,
-            "mentions-INITIAL_FORMS": 0,
-            "mentions-MIN_NUM_FORMS": 0,
-            "mentions-MAX_NUM_FORMS": 1000,
-        },
+    form = title_form(
+        name="Barefoot Gen",
+        slug="barefoot-gen",
+        year=1983,
+        synopsis="A boy in Hiroshima, before and after.",
+        themes=[grief.pk],
     )
+    response = curator_client.post("/admin/catalogue/title/add/", form)
     assert response.status_code == 302
     title = Title.objects.get(slug="barefoot-gen")
     assert theme_slugs(title) == ["grief"]
