@@ -29,6 +29,18 @@ def tune_sqlite_for_bulk_load():
             cursor.execute("PRAGMA temp_store=MEMORY")
 
 
+def lift_statement_timeout():
+    """
+    Let the load's statements run as long as they need, until the transaction ends: the
+    site's statement timeout (DATABASE_STATEMENT_TIMEOUT) is for requests, and a COPY of
+    ten million ratings takes minutes. SQLite's busy timeout only bounds waiting for
+    another writer, so it stays.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+
+
 def insert(model, columns, rows):
     """
     Insert `rows` (tuples in the order of `columns`, given as field attnames) into

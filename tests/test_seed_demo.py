@@ -367,3 +367,21 @@ def test_it_adds_replies_marks_watchlists_and_suggestions_with_exact_counts(real
     assert recount_all() == []
     assert CommunityMember.objects.aggregate(total=Sum("watchlist_count"))["total"] == 400
     assert "plan replies, marks, lists and suggestions" in progress
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
+@pytest.mark.django_db
+def test_a_bulk_load_is_not_stopped_by_the_sites_statement_timeout():
+    # The site stops a request's statement after DATABASE_STATEMENT_TIMEOUT; seed_demo's
+    # COPY of millions of ratings runs for minutes and must not be stopped by it.
+    from django.db import transaction
+
+    from reviews import bulk
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 50")
+        with transaction.atomic():
+            bulk.lift_statement_timeout()
+            cursor.execute("SELECT pg_sleep(0.2)")
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone() == ("0",)

@@ -140,6 +140,7 @@ class Command(BaseCommand):
         progress = Progress(self.stderr)
         bulk.tune_sqlite_for_bulk_load()
         with transaction.atomic():
+            bulk.lift_statement_timeout()
             plan = {
                 "first_user": self._next_id(user_model),
                 "first_number": self._next_member_number(user_model),
