@@ -14,9 +14,9 @@ while it is published and linked to it. So:
   count, and (published or hidden) the counts of the themes it is linked to;
 - a link inserted or deleted moves its theme's count if its title is published.
 Django deletes a title's links before the title, a theme's links before the theme, so
-each link is uncounted once, by its own trigger. Curators' changes are rare, so a few
-shared rows are cheap (lock order: the title or link row, then the kind's row, then
-the themes' rows).
+each link is uncounted once, by its own trigger. Curators' changes are rare and already
+queue on the one content-version row that every catalogue write raises, so a few more
+shared rows cost little; readers never wait on them.
 
 Installed by the migration that made the tables and again after every `migrate`
 (catalogue/apps.py); changing one means a new migration that runs `install()` again.
