@@ -379,10 +379,8 @@ def comment_replies(
 
 @api.get("/themes/", response=list[ThemeWithCount], summary="Themes", tags=["catalogue"])
 def themes(request):
-    from django.db.models import Count, Q
-
     return list(
-        Theme.objects.annotate(title_count=Count("titles", filter=Q(titles__is_published=True)))
+        Theme.objects.with_title_count()
         .order_by("name")
         .values("slug", "name", "description", "title_count")
     )

@@ -14,6 +14,12 @@ class CatalogueConfig(AppConfig):
         from catalogue import triggers
 
         post_migrate.connect(triggers.reinstall, sender=self, dispatch_uid="catalogue-triggers")
+        # And those that keep the published counts of each kind and theme.
+        from catalogue import count_triggers
+
+        post_migrate.connect(
+            count_triggers.reinstall, sender=self, dispatch_uid="catalogue-count-triggers"
+        )
         # Likewise the triggers that keep SQLite's trigram index of search keys.
         from catalogue import search_index
 

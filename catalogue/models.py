@@ -1,6 +1,7 @@
 """
 The catalogue: titles, their themes, the articles that listed them, and the version
-number that every change to them raises (ContentVersion).
+number that every change to them raises (ContentVersion). How many published titles
+each kind and theme has is stored beside them (catalogue.published_counts).
 
 What members say about titles, and the numbers kept from it, live in `reviews`,
 which may import this module; this app never imports `reviews`.
@@ -8,7 +9,8 @@ which may import this module; this app never imports `reviews`.
 
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -18,12 +20,23 @@ FIRST_ANIME_YEAR = 1917
 LAST_PLAUSIBLE_YEAR = 2100
 
 
+class ThemeQuerySet(models.QuerySet):
+    def with_title_count(self):
+        """
+        Annotate title_count: the theme's published titles, as stored beside it
+        (catalogue.published_counts), so no title is read to count them.
+        """
+        return self.annotate(title_count=Coalesce(F("stats__published_count"), 0))
+
+
 class Theme(models.Model):
     """What a title is about (grief, war, first love, …); titles have one or more."""
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=60, unique=True)
     description = models.CharField(max_length=300, blank=True)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -90,11 +103,6 @@ class TitleQuerySet(models.QuerySet):
         """
         best_rank = Mention.objects.filter(title=OuterRef("pk")).order_by("rank").values("rank")
         return self.annotate(article_rank=Subquery(best_rank[:1]))
-
-    def kind_counts(self):
-        """{kind: number of titles}, in one grouped query."""
-        rows = self.order_by().values("kind").annotate(number=Count("pk"))
-        return {row["kind"]: row["number"] for row in rows}
 
 
 class Title(models.Model):
@@ -401,7 +409,8 @@ class ContentVersion(models.Model):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
-# Members' suggestions and where to watch live in their own modules; imported here so
-# Django finds their models.
+# Members' suggestions, where to watch and the published counts live in their own
+# modules; imported here so Django finds their models.
+from catalogue.published_counts import KindStats, ThemeStats  # noqa: E402, F401
 from catalogue.suggestions import Suggestion  # noqa: E402, F401
 from catalogue.watching import StreamingService, WatchOption  # noqa: E402, F401

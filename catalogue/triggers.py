@@ -98,6 +98,90 @@ def _drops(vendor, tables=CATALOGUE_TABLES):
     ]
 
 
+def changed(vendor, columns):
+    """A trigger's condition: any of `columns` differs between OLD and NEW (null-safe)."""
+    compare = "IS NOT" if vendor == "sqlite" else "IS DISTINCT FROM"
+    return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
+
+
+def counting_triggers(vendor, name, table, columns, change):
+    """
+    SQL that creates the triggers `name` on `table` keeping a count: `change(vendor,
+    row, sign)` gives the statements that count (sign "+") or uncount ("-") the row
+    `row` (NEW or OLD). An insert counts NEW, a delete uncounts OLD, and an update of
+    one of `columns` that changes it does both. Each statement replaces what it creates.
+    """
+    if vendor == "sqlite":
+        bodies = {
+            "insert": ("INSERT", "", change(vendor, "NEW", "+")),
+            "delete": ("DELETE", "", change(vendor, "OLD", "-")),
+            "update": (
+                f"UPDATE OF {', '.join(columns)}",
+                f" WHEN {changed(vendor, columns)}",
+                change(vendor, "OLD", "-") + change(vendor, "NEW", "+"),
+            ),
+        }
+        statements = []
+        for suffix, (event, condition, body) in bodies.items():
+            statements += [
+                f"DROP TRIGGER IF EXISTS {name}_{suffix}",
+                f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} "
+                f"FOR EACH ROW{condition} BEGIN {body} END",
+            ]
+        return statements
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {change(vendor, 'NEW', '+')} END IF; "
+        "RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER INSERT OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"DROP TRIGGER IF EXISTS {name}_update ON {table}",
+        f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(columns)} ON {table} "
+        f"FOR EACH ROW WHEN ({changed(vendor, columns)}) EXECUTE FUNCTION {name}()",
+    ]
+
+
+def counting_drops(vendor, name):
+    """SQL that removes what counting_triggers(vendor, name, …) created."""
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}_{suffix}" for suffix in ("insert", "delete", "update")
+        ]
+    return [f"DROP FUNCTION IF EXISTS {name}() CASCADE"]
+
+
+class CountingTriggers:
+    """
+    One module's counting triggers: `counted` lists (name, table, columns whose change
+    moves the count, change) for counting_triggers; `tables` must all exist before
+    they are reinstalled. `install` and `remove` are for migrations' RunPython,
+    `reinstall` is the post_migrate receiver (see reinstall_after_migrate).
+    """
+
+    def __init__(self, counted, tables):
+        self.counted, self.tables = counted, tables
+
+    def statements(self, vendor):
+        return [
+            statement
+            for name, table, columns, change in self.counted
+            for statement in counting_triggers(vendor, name, table, columns, change)
+        ]
+
+    def install(self, apps, schema_editor):
+        execute(schema_editor, self.statements(schema_editor.connection.vendor))
+
+    def remove(self, apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        drops = [each for name, *_ in self.counted for each in counting_drops(vendor, name)]
+        execute(schema_editor, drops)
+
+    def reinstall(self, sender, using="default", **kwargs):
+        reinstall_after_migrate(self.statements, self.tables, using)
+
+
 def execute(schema_editor, statements):
     for statement in statements:
         schema_editor.execute(statement, params=None)

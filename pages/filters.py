@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils.http import urlencode
 
 from catalogue.models import FIRST_ANIME_YEAR, LAST_PLAUSIBLE_YEAR, Mention, Source, Theme, Title
+from catalogue.published_counts import KindStats
 from catalogue.search import SEARCH_MAX_LENGTH, clean_search_text, without_controls
 from catalogue.watching import StreamingService, WatchOption
 from reviews.insights import cause_counts_for_title, causes_in_use
@@ -87,14 +88,15 @@ RANGES = (("year_min", "year_max", "year"), ("tears_min", "tears_max", "tear sco
 
 
 class Facets:
-    """What the catalogue holds, with counts for the filter labels ("Movies (10)")."""
+    """
+    What the catalogue holds, with counts for the filter labels ("Movies (10)"). The
+    kinds' and themes' counts are stored (catalogue.published_counts), so no title is
+    read for them; the articles' and services' are counted from their few rows.
+    """
 
     def __init__(self):
-        published = Q(titles__is_published=True)
-        self.kinds = Title.objects.published().kind_counts()
-        self.themes = list(
-            Theme.objects.annotate(title_count=Count("titles", filter=published)).order_by("name")
-        )
+        self.kinds = KindStats.published_counts()
+        self.themes = list(Theme.objects.with_title_count().order_by("name"))
         published_options = Q(options__title__is_published=True)
         self.services = list(
             StreamingService.objects.annotate(
@@ -371,6 +373,15 @@ class TitleFilter(django_filters.FilterSet):
             # The closest matches first (a whole name, the start of one, …), then the sort.
             ordering = ["search_rank", F("search_closeness").desc(), *ordering]
         return queryset.order_by(*ordering)
+
+    @property
+    def stored_count(self):
+        """
+        How many titles the filters leave, from the stored counts of each kind, when
+        they leave every published title (no filter applies, at most a sort); None
+        when only counting the titles can tell.
+        """
+        return None if self.active else sum(self.facets.kinds.values())
 
     @property
     def sort(self):

@@ -11,12 +11,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
-    Count,
     F,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Value,
     When,
@@ -221,11 +219,14 @@ def browse(request):
 def browse_results(path, query, avoided=(), member=None):
     """
     The filtered, sorted page of titles for `query`, without the titles `avoided` names;
-    `member` (or None) for the filters on their own titles.
+    `member` (or None) for the filters on their own titles. The total is counted only
+    when something filters: every published title's is stored, by kind.
     """
     title_filter = TitleFilter(query, queryset=listed_titles(), member=member)
     titles, hidden = leave_out_avoided(title_filter.qs, avoided)
-    paginator = Paginator(titles, TITLES_PER_PAGE)
+    # Every published title (only a sort applies): the stored counts say how many.
+    stored = None if avoided else title_filter.stored_count
+    paginator = CountedPaginator(titles, TITLES_PER_PAGE, count=stored)
     number, page_note = page_number(query.getlist("page"), paginator.num_pages)
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
@@ -269,6 +270,15 @@ def browse_results(path, query, avoided=(), member=None):
             },
         ),
     }
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told how many objects it pages through, or counting them if not told."""
+
+    def __init__(self, object_list, per_page, count=None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.count = count  # in place of the cached COUNT(*) query
 
 
 def page_number(values, last_page):
@@ -447,7 +457,7 @@ def theme_list_context():
     # page stays the same size however large the catalogue grows.
     first_titles = Title.objects.published().order_by("name", "pk")[:THEME_TITLES_LISTED]
     themes = (
-        Theme.objects.annotate(title_count=Count("titles", filter=Q(titles__is_published=True)))
+        Theme.objects.with_title_count()
         .order_by("name")
         .prefetch_related(Prefetch("titles", queryset=first_titles, to_attr="first_titles"))
     )

@@ -12,7 +12,7 @@ then the comment it counts in). Installed after every `migrate` (reviews/apps.py
 by the migration that made the tables.
 """
 
-from catalogue.triggers import execute, reinstall_after_migrate
+from catalogue.triggers import CountingTriggers
 
 COMMENTS = "reviews_comment"
 MEMBERS = "reviews_communitymember"
@@ -72,72 +72,5 @@ COUNTED = [
 ]
 
 
-def _changed(vendor, columns):
-    compare = "IS NOT" if vendor == "sqlite" else "IS DISTINCT FROM"
-    return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
-
-
-def _sqlite(name, table, columns, change):
-    vendor = "sqlite"
-    bodies = {
-        "insert": ("INSERT", "", change(vendor, "NEW", "+")),
-        "delete": ("DELETE", "", change(vendor, "OLD", "-")),
-        "update": (
-            f"UPDATE OF {', '.join(columns)}",
-            f" WHEN {_changed(vendor, columns)}",
-            change(vendor, "OLD", "-") + change(vendor, "NEW", "+"),
-        ),
-    }
-    statements = []
-    for suffix, (event, condition, body) in bodies.items():
-        statements += [
-            f"DROP TRIGGER IF EXISTS {name}_{suffix}",
-            f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} FOR EACH ROW{condition} "
-            f"BEGIN {body} END",
-        ]
-    return statements
-
-
-def _postgres(name, table, columns, change):
-    vendor = "postgresql"
-    return [
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {change(vendor, 'NEW', '+')} END IF; "
-        "RETURN NULL; END $$",
-        f"DROP TRIGGER IF EXISTS {name} ON {table}",
-        f"CREATE TRIGGER {name} AFTER INSERT OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-        f"DROP TRIGGER IF EXISTS {name}_update ON {table}",
-        f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(columns)} ON {table} "
-        f"FOR EACH ROW WHEN ({_changed(vendor, columns)}) EXECUTE FUNCTION {name}()",
-    ]
-
-
-def _statements(vendor):
-    build = _sqlite if vendor == "sqlite" else _postgres
-    return [statement for counted in COUNTED for statement in build(*counted)]
-
-
-def _drops(vendor):
-    if vendor == "sqlite":
-        return [
-            f"DROP TRIGGER IF EXISTS {name}_{suffix}"
-            for name, *_ in COUNTED
-            for suffix in ("insert", "delete", "update")
-        ]
-    return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name, *_ in COUNTED]
-
-
-def install(apps, schema_editor):
-    execute(schema_editor, _statements(schema_editor.connection.vendor))
-
-
-def remove(apps, schema_editor):
-    execute(schema_editor, _drops(schema_editor.connection.vendor))
-
-
-def reinstall(sender, using="default", **kwargs):
-    """post_migrate receiver: see catalogue.triggers.reinstall_after_migrate."""
-    tables = [table for _, table, *_ in COUNTED] + [MEMBERS]
-    reinstall_after_migrate(_statements, tables, using)
+TRIGGERS = CountingTriggers(COUNTED, [table for _, table, *_ in COUNTED] + [MEMBERS])
+install, remove, reinstall = TRIGGERS.install, TRIGGERS.remove, TRIGGERS.reinstall

@@ -4,9 +4,9 @@ prior.
 
 Database triggers keep every TitleStats row exact as ratings and comments are written
 (reviews/triggers.py); this module is what runs beside them:
-- `recount_all` rebuilds every total and score (and each listing's stance counts)
-  from the rows themselves and reports
-  any drift (`manage.py recount_tears`);
+- `recount_all` rebuilds every total and score (and each listing's stance counts,
+  the community's counts and the catalogue's published counts of each kind and
+  theme) from the rows themselves and reports any drift (`manage.py recount_tears`);
 - the tear score's prior is refreshed by TearPrior.refresh() and refresh_if_due();
 - `remove_member` deletes an account with its stats rows locked in title order.
 
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from catalogue.models import ContentVersion, Mention, Title
+from catalogue.published_counts import recount_published
 from reviews import insight_stats
 from reviews.community_counts import recount_community
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
@@ -177,6 +178,7 @@ def recount_all():
         drift += recount_mentions()
         drift += insight_stats.recount(names)
         drift += recount_community()
+        drift += recount_published()
         if drift:
             ContentVersion.bump()
     return drift
