@@ -300,7 +300,17 @@ def reinstall(sender, using="default", **kwargs):
         "reviews_tearprior",
         "auth_user",
     ]
-    reinstall_after_migrate(_statements, tables, using)
+
+    def statements(vendor):
+        # Migrated back to before the stored share, the triggers of that time.
+        from django.db import connections
+
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, STATS)
+        return _statements(vendor, shares="dispute_share" in {column.name for column in columns})
+
+    reinstall_after_migrate(statements, tables, using)
 
 
 def remove(apps, schema_editor):
