@@ -93,7 +93,8 @@ def test_the_plans_script_explains_every_page_and_keeps_nothing(small_demo):
     assert all(v.startswith(("index", "SCAN: ", "insert")) for v in verdicts), verdicts
     charts = [row for row in rows if "home (visitor)" in row[2] and "LIMIT" in row[1]]
     assert charts, "the home page's charts are explained"
-    assert not [row for row in charts if "full scan of catalogue_titlestats" in row[5]]
+    if connection.vendor == "sqlite":  # PostgreSQL reads a table this small whole
+        assert not [row for row in charts if "full scan of catalogue_titlestats" in row[5]]
     assert "rating POSTs" in notes[0]
     report = plans.write(rows, notes, "Test")
     assert report.startswith("# Query plans: Test")
