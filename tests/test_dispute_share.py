@@ -4,7 +4,10 @@ what its visible comments say — disagreeing / (taking a side + 2) — whatever
 them; the recount repairs it when it drifts.
 """
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from reviews.models import Comment, TitleStats, reply
@@ -99,3 +102,17 @@ def test_the_recount_repairs_a_drifted_share_and_says_so(title, reader, capsys):
     assert stored_share(title) == 1 / 3
     call_command("recount_tears")
     assert "nothing to repair" in capsys.readouterr().out
+
+
+def test_the_migration_gives_every_title_its_share_from_its_counts(title, reader, other_reader):
+    migration = import_module("reviews.migrations.0011_stored_dispute_share_and_chart_indexes")
+    quiet = make_title("Quiet")
+    Comment.objects.post(reader, title, "Too high.", stance="disagree")
+    Comment.objects.post(other_reader, title, "About right.", stance="agree")
+    Comment.objects.post(reader, quiet, "About right.", stance="agree")
+    TitleStats.objects.update(dispute_share=0)  # as the column starts out
+
+    migration.backfill_dispute_shares(apps, None)
+
+    assert (stored_share(title), stored_share(quiet)) == (1 / 4, 0)
+    assert recount_all() == []
