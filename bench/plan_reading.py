@@ -28,21 +28,11 @@ TINY_TABLES = {
 # (names of columns the query is ordered by, why) here, (a pattern in the SQL, why) below.
 ORDER_NOTES = [
     (
-        {"dispute_share", "well_rated"},
-        "Expected: ordered by a share or flag computed from TitleStats (disagreeing "
-        "comments, enough ratings), which no index holds; pages cache the result for "
-        "FRESHNESS_SECONDS.",
-    ),
-    (
-        {"rating_count", "comment_count", "stance_count"},
-        "Ordered by a TitleStats counter, then by tear score: the counters carry no index "
-        "on purpose (every rating and comment changes them); pages cache the result.",
-    ),
-    (
-        {"tear_score"},
-        "Ordered by the stored tear score but filtered first by something more selective "
-        "(a theme, a filter), so the database reads the matching titles and sorts them; "
-        "unfiltered, the order comes from the titlestats_saddest index.",
+        {"tear_score", "rating_count", "comment_count", "dispute_share"},
+        "Ordered by a stored TitleStats number but filtered first by something more "
+        "selective (a theme, a filter), so the database reads the matching titles and sorts "
+        "them; unfiltered, the order comes from the number's index (titlestats_saddest, "
+        "_most_rated, _most_discussed, _most_disputed).",
     ),
     (
         {"year"},
@@ -73,12 +63,6 @@ SQL_NOTES = [
         "The benchmark's django_session holds a few hundred rows, which PostgreSQL reads "
         "whole once it knows the table is that small; on a table of any real size the "
         "primary key serves this lookup (as on SQLite, and on PostgreSQL before it knew).",
-    ),
-    (
-        re.compile(r"ROW_NUMBER\(\) OVER \(PARTITION BY"),
-        "The first titles of every theme come from one window function over every "
-        "published title of every theme (Django's prefetch of a sliced queryset): no index "
-        "lets ROW_NUMBER() stop early. The query has to change; see bench/README.md.",
     ),
     (
         re.compile(r'LEFT OUTER JOIN "reviews_report" .* HAVING COUNT', re.S),

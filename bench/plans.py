@@ -82,7 +82,13 @@ def pages(member, popular, median):
     browse += [
         (f"browse {name}={value}", f"/titles/?{name}={value}") for name, value in filters.items()
     ]
-    browse += [("browse page 200", "/titles/?page=200")]
+    browse += [
+        ("browse page 200", "/titles/?page=200"),
+        (
+            "browse three filters sort=rated",
+            f"/titles/?kind=series&theme={theme.slug}&year_min=2000&sort=rated",
+        ),
+    ]
     shared = [
         ("home", "/"),
         *browse,

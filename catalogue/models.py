@@ -9,7 +9,7 @@ which may import this module; this app never imports `reviews`.
 
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -103,6 +103,37 @@ class TitleQuerySet(models.QuerySet):
         """
         best_rank = Mention.objects.filter(title=OuterRef("pk")).order_by("rank").values("rank")
         return self.annotate(article_rank=Subquery(best_rank[:1]))
+
+    def first_by_name_per_theme(self, theme_ids, count):
+        """
+        {theme id: its first `count` of these titles by name (then id)}, in one query
+        whatever the number of themes: one LIMITed part per theme, joined by UNION ALL,
+        each read in the order of the title_name index and stopped after `count`, rather
+        than one window over every (theme, title) pair. Meant for the few curated
+        themes (a compound query takes some hundreds of parts at most).
+        """
+        tagged = Title.themes.through.objects.filter(title_id=OuterRef("pk"))
+        parts = [
+            # EXISTS rather than a join, so that the title is the one table to read in
+            # order: SQLite would otherwise start from the theme's every title and sort.
+            self.filter(Exists(tagged.filter(theme_id=theme_id)))
+            .annotate(listed_under=Value(theme_id))
+            .only("pk", "slug", "name")
+            .order_by("name", "pk")[:count]
+            .query.sql_with_params()
+            for theme_id in theme_ids
+        ]
+        if not parts:
+            return {}
+        # Each part is a subquery of its own: SQLite takes a LIMIT in a compound query's
+        # parts only there (and Django's union() refuses sliced parts on SQLite).
+        # Only Django-compiled SQL goes in; every value stays a parameter.
+        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS part" for part, _ in parts)  # noqa: S608
+        params = [param for _, part_params in parts for param in part_params]
+        first = {}
+        for title in self.raw(f"{sql} ORDER BY listed_under, name, id", params):
+            first.setdefault(title.listed_under, []).append(title)
+        return first
 
 
 class Title(models.Model):

@@ -24,15 +24,33 @@ MOST_RATINGS_ASKED = 1_000_000_000
 
 # key: (label, ordering). Every ordering ends with the primary key, so titles that tie
 # keep one fixed order and pages never repeat or skip a title.
-# Saddest first, ties oldest title first: both columns come from the stats row's
-# index (titlestats_saddest), so the database reads one page of it and stops.
+# The orders by the stored numbers read every column from one index of the stats row
+# (reviews.models.TitleStats.Meta.indexes), ties oldest title first, so the database
+# reads one page of the index and stops instead of sorting every title.
+# Saddest first (titlestats_saddest).
 SADDEST_FIRST = [F("stats__tear_score").desc(), F("stats__title_id").asc()]
-# The damped dispute share (RatedTitleQuerySet.with_stats), then the most voices.
-DISPUTED_FIRST = [F("dispute_share").desc(), "-stance_count", "name", "pk"]
+# The stored, damped dispute share, then the most voices (titlestats_most_disputed).
+DISPUTED_FIRST = [
+    F("stats__dispute_share").desc(),
+    F("stats__stance_count").desc(),
+    F("stats__title_id").asc(),
+]
+# The most ratings (titlestats_most_rated) or comments (titlestats_most_discussed),
+# then the saddest.
+MOST_RATED_FIRST = [
+    F("stats__rating_count").desc(),
+    F("stats__tear_score").desc(),
+    F("stats__title_id").asc(),
+]
+MOST_DISCUSSED_FIRST = [
+    F("stats__comment_count").desc(),
+    F("stats__tear_score").desc(),
+    F("stats__title_id").asc(),
+]
 SORTS = {
     "tears": ("Tear score", SADDEST_FIRST),
-    "rated": ("Most rated", ["-rating_count", F("tear_score").desc(), "name", "pk"]),
-    "discussed": ("Most discussed", ["-comment_count", F("tear_score").desc(), "name", "pk"]),
+    "rated": ("Most rated", MOST_RATED_FIRST),
+    "discussed": ("Most discussed", MOST_DISCUSSED_FIRST),
     "disputed": ("Most disputed", DISPUTED_FIRST),
     "rank": ("Article rank", [F("article_rank").asc(nulls_last=True), "name", "pk"]),
     "year": ("Year, newest first", ["-year", "name", "pk"]),

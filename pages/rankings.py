@@ -132,7 +132,6 @@ class Section:
             key=lambda entry: (
                 -entry.title.dispute_share,
                 -entry.title.stance_count,
-                entry.title.name,
                 entry.title.pk,
             )
         )

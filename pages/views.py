@@ -10,14 +10,9 @@ belongs to one member (the header, their rating, forms) is built for each reques
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
-    Case,
     F,
-    IntegerField,
     OuterRef,
-    Prefetch,
     Subquery,
-    Value,
-    When,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -128,49 +123,15 @@ def home_charts(avoided=()):
     """
     The home page's three charts: the same for every visitor and member.
 
-    The saddest shelf is the community's chart once a title has FEW_RATINGS_THRESHOLD
-    ratings. Until then it shows the articles' first picks (each ranked list's #1 and
-    #2, all the #1s first), and says so; a catalogue without articles shows its titles.
-    One query either way: the picks are read beside the chart, as subqueries.
+    The saddest shelf is the community's chart: the titles with FEW_RATINGS_THRESHOLD
+    ratings, saddest first (saddest_shelf). The most disputed and the newest comments
+    are one query each, read in an index's order and stopped after the few shown.
     """
     titles, hidden = leave_out_avoided(listed_titles(), avoided)
-    picks = Mention.objects.filter(title=OuterRef("pk"), rank__lte=HOME_PICKS_PER_LIST).exclude(
-        section=Mention.Section.ALSO
-    )
-    first_pick = picks.order_by("rank", "source_id", "section")
-    well_rated = Case(
-        When(rating_count__gte=settings.FEW_RATINGS_THRESHOLD, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    saddest = as_cards(
-        titles.annotate(
-            well_rated=well_rated,
-            pick_rank=Subquery(first_pick.values("rank")[:1]),
-            pick_section=Subquery(first_pick.values("section")[:1]),
-            pick_source_id=Subquery(first_pick.values("source_id")[:1]),
-            pick_source=Subquery(first_pick.values("source__name")[:1]),
-        ).order_by(
-            "-well_rated",
-            # The well-rated by tear score; below them (all of a young site) the picks.
-            (F("tear_score") * F("well_rated")).desc(),
-            F("pick_rank").asc(nulls_last=True),
-            "pick_source_id",
-            "pick_section",
-            F("tear_score").desc(),
-            "name",
-            "pk",
-        )[:HOME_SADDEST_SHOWN]
-    )
-    chart_is_young = bool(saddest) and not saddest[0].well_rated
-    shows_picks = chart_is_young and saddest[0].pick_rank is not None
-    if shows_picks:
-        saddest = [title for title in saddest if title.pick_rank is not None]
-        for title in saddest:
-            pick = Mention(section=title.pick_section, rank=title.pick_rank)
-            title.reason = f"{pick.description} in {title.pick_source}"
+    saddest, chart_is_young, shows_picks = saddest_shelf(titles)
     disputed = as_cards(
-        titles.filter(stats__disagree_count__gte=1).order_by(*DISPUTED_FIRST)[:HOME_DISPUTED_SHOWN]
+        # A share above 0 is a title with a disagreeing comment.
+        titles.filter(stats__dispute_share__gt=0).order_by(*DISPUTED_FIRST)[:HOME_DISPUTED_SHOWN]
     )
     comments = list(
         Comment.objects.filter(is_hidden=False, title__is_published=True)
@@ -190,6 +151,57 @@ def home_charts(avoided=()):
         "disputed": disputed,
         "comments": comments,
     }
+
+
+def saddest_shelf(titles):
+    """
+    (cards, chart_is_young, shows_picks): the home page's saddest shelf of `titles`.
+
+    The well rated (FEW_RATINGS_THRESHOLD ratings or more) by tear score, ties oldest
+    title first: one query walking the tear score index, stopped once the shelf is
+    full. Only when fewer are well rated does a second query fill the rest from the
+    others: the articles' first picks (each ranked list's #1 and #2, all the #1s
+    first), then by tear score and name. A shelf with no well-rated title is a young
+    chart: it shows only the picks, and says so; a catalogue without articles shows
+    its titles.
+    """
+    threshold = settings.FEW_RATINGS_THRESHOLD
+    well_rated = list(
+        titles.filter(stats__rating_count__gte=threshold).order_by(*SADDEST_FIRST)[
+            :HOME_SADDEST_SHOWN
+        ]
+    )
+    if len(well_rated) == HOME_SADDEST_SHOWN:
+        return as_cards(well_rated), False, False
+    picks = Mention.objects.filter(title=OuterRef("pk"), rank__lte=HOME_PICKS_PER_LIST).exclude(
+        section=Mention.Section.ALSO
+    )
+    first_pick = picks.order_by("rank", "source_id", "section")
+    others = list(
+        titles.filter(stats__rating_count__lt=threshold)
+        .annotate(
+            pick_rank=Subquery(first_pick.values("rank")[:1]),
+            pick_section=Subquery(first_pick.values("section")[:1]),
+            pick_source_id=Subquery(first_pick.values("source_id")[:1]),
+            pick_source=Subquery(first_pick.values("source__name")[:1]),
+        )
+        .order_by(
+            F("pick_rank").asc(nulls_last=True),
+            "pick_source_id",
+            "pick_section",
+            F("tear_score").desc(),
+            "name",
+            "pk",
+        )[: HOME_SADDEST_SHOWN - len(well_rated)]
+    )
+    chart_is_young = not well_rated and bool(others)
+    shows_picks = chart_is_young and others[0].pick_rank is not None
+    if shows_picks:
+        others = [title for title in others if title.pick_rank is not None]
+        for title in others:
+            pick = Mention(section=title.pick_section, rank=title.pick_rank)
+            title.reason = f"{pick.description} in {title.pick_source}"
+    return as_cards(well_rated + others), chart_is_young, shows_picks
 
 
 @visitor_page(parameters=[*PARAMETERS, "page", SHOW_AVOIDED])
@@ -455,12 +467,12 @@ def theme_list(request):
 def theme_list_context():
     # Each theme names its first titles and links to its page for the rest, so the
     # page stays the same size however large the catalogue grows.
-    first_titles = Title.objects.published().order_by("name", "pk")[:THEME_TITLES_LISTED]
-    themes = (
-        Theme.objects.with_title_count()
-        .order_by("name")
-        .prefetch_related(Prefetch("titles", queryset=first_titles, to_attr="first_titles"))
+    themes = list(Theme.objects.with_title_count().order_by("name"))
+    first_titles = Title.objects.published().first_by_name_per_theme(
+        [theme.pk for theme in themes], THEME_TITLES_LISTED
     )
+    for theme in themes:
+        theme.first_titles = first_titles.get(theme.pk, [])
     return {"themes": themes}
 
 

@@ -24,7 +24,7 @@ from reviews import insight_stats
 from reviews.community_counts import recount_community
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.models.members import DISAGREEING
-from reviews.models.title_stats import SCORE_TOLERANCE, lock_writers_out
+from reviews.models.title_stats import SCORE_TOLERANCE, dispute_share, lock_writers_out
 from reviews.triggers import MENTION_COUNTERS
 
 LEVELS = range(6)
@@ -135,7 +135,8 @@ def recount_mentions():
 
 def recount_all():
     """
-    Recompute every TitleStats row (totals and tear score, under the stored prior) from
+    Recompute every TitleStats row (totals, tear score under the stored prior, and
+    dispute share) from
     the ratings and comments, fix whatever differs, and return one line per drift
     repaired (empty when all was exact). A repair raises the content version, so the
     repaired numbers show at once.
@@ -151,6 +152,7 @@ def recount_all():
         for title_id in sorted(names):
             want = expected.get(title_id, dict.fromkeys(COUNTERS, 0))
             want_score = prior.score(want["rating_count"], want["rating_sum"])
+            want_share = dispute_share(want["stance_count"], want["disagree_count"])
             row = stored.get(title_id)
             have = TitleStats(pk=title_id) if row is None else row
             differences = [
@@ -160,21 +162,28 @@ def recount_all():
             ]
             if row is not None and abs(row.tear_score - want_score) > SCORE_TOLERANCE:
                 differences.append(f"tear_score {row.tear_score:.4f} → {want_score:.4f}")
+            if row is not None and abs(row.dispute_share - want_share) > SCORE_TOLERANCE:
+                differences.append(f"dispute_share {row.dispute_share:.4f} → {want_share:.4f}")
             if row is None:
                 # Every title has its row from the start; pages would leave it out.
                 drift.append(
                     f"{names[title_id]}: stats row was missing; "
                     + ", ".join(differences or ["created"])
                 )
-                to_create.append(TitleStats(pk=title_id, tear_score=want_score, **want))
+                to_create.append(
+                    TitleStats(pk=title_id, tear_score=want_score, dispute_share=want_share, **want)
+                )
             elif differences:
                 drift.append(f"{names[title_id]}: " + ", ".join(differences))
                 for field, value in want.items():
                     setattr(row, field, value)
                 row.tear_score = want_score
+                row.dispute_share = want_share
                 to_update.append(row)
         TitleStats.objects.bulk_create(to_create, batch_size=500)
-        TitleStats.objects.bulk_update(to_update, [*COUNTERS, "tear_score"], batch_size=500)
+        TitleStats.objects.bulk_update(
+            to_update, [*COUNTERS, "tear_score", "dispute_share"], batch_size=500
+        )
         drift += recount_mentions()
         drift += insight_stats.recount(names)
         drift += recount_community()

@@ -12,8 +12,8 @@ it. Each one changes its own title's stats row with `column = column + delta`, s
 members rating at once queue only on the row of the title they rate (lock order:
 the rating or comment row, then its title's stats row), and the tear score is
 recomputed in the same statement from the stored prior (TearPrior), so nothing shared
-by every title is written. Installed by migrations; changing one means a new migration
-that runs `install()` again.
+by every title is written; so is the dispute share, from the stance counts. Installed
+by migrations; changing one means a new migration that runs `install()` again.
 
 What raises the content version here (everyone sees it at once):
 - a member renamed or deleted (their name is on their comments);
@@ -48,6 +48,12 @@ MENTION_COUNTERS = {
 }
 # What TitleStats.disagree_count counts (reviews.models.members.DISAGREEING).
 DISAGREEING = ("too_high", "too_low", "off_list", "disagree")
+# The dispute share counts this many phantom comments agreeing with the list beside the
+# real ones: disagree / (took a side + 2). One lone disagreement (1/3) then ranks below
+# three of four (3/6), a title nobody took a side on stays at 0, and the share nears
+# the plain one as more members take a side. A damped share rather than a Wilson
+# bound: plain arithmetic that any database computes without a square root.
+DISPUTE_PRIOR_AGREEMENTS = 2
 
 
 def as_number(vendor, condition):
@@ -56,7 +62,10 @@ def as_number(vendor, condition):
 
 
 def ensure_row(vendor, title_id):
-    """Insert the title's stats row (all zeros, scored at the prior) if it is missing."""
+    """
+    Insert the title's stats row (all zeros, scored at the prior) if it is missing.
+    (Its dispute share takes the column's default, 0.)
+    """
     columns = ", ".join(["title_id", *COUNTERS, "tear_score"])
     values = ", ".join([title_id, *("0" for _ in COUNTERS), PRIOR_MEAN])
     if vendor == "sqlite":
@@ -94,20 +103,31 @@ def ensure_mention_row(vendor, mention_id):
     )
 
 
-def comment_change(vendor, row, sign, mentions=True, replies=True):
+def comment_change(vendor, row, sign, mentions=True, replies=True, shares=True):
     """
     Count or uncount the comment `row` in its title's stats, and its stance in its
-    listing's, if the public sees it. `replies`: whether comments can be replies yet;
-    a reply is counted in its thread (reviews/community_triggers.py), not here.
+    listing's, if the public sees it, recomputing the title's dispute share from the
+    new counts. `replies`: whether comments can be replies yet; a reply is counted in
+    its thread (reviews/community_triggers.py), not here. `shares`: whether the stats
+    have their dispute share yet.
     """
     takes_a_side = as_number(vendor, f"{row}.stance <> 'none'")
     stances = ", ".join(f"'{stance}'" for stance in DISAGREEING)
     disagrees = as_number(vendor, f"{row}.stance IN ({stances})")
     visible = f"NOT {row}.is_hidden" + (f" AND {row}.parent_id IS NULL" if replies else "")
+    # Every expression of an UPDATE reads the row as it was, so the share is written
+    # from the counts this statement writes; divided as doubles on both databases, so
+    # it is exactly the share Python computes from the same counts.
+    share = (
+        f", dispute_share = CAST(disagree_count {sign} {disagrees} AS DOUBLE PRECISION) "
+        f"/ (stance_count {sign} {takes_a_side} + {DISPUTE_PRIOR_AGREEMENTS})"
+        if shares
+        else ""
+    )
     title = (
         f"UPDATE {STATS} SET comment_count = comment_count {sign} 1, "
         f"stance_count = stance_count {sign} {takes_a_side}, "
-        f"disagree_count = disagree_count {sign} {disagrees} "
+        f"disagree_count = disagree_count {sign} {disagrees}{share} "
         f"WHERE title_id = {row}.title_id AND {visible};"
     )
     if not mentions:
@@ -131,12 +151,12 @@ def comment_rows(vendor, row, mentions=True):
     return rows + ensure_mention_row(vendor, f"{row}.mention_id") if mentions else rows
 
 
-def counted(mentions=True, replies=True):
+def counted(mentions=True, replies=True, shares=True):
     """
     (table, columns whose change moves the counts, how a row changes the counts, the
     counting rows a new row needs). `mentions`, `replies`: whether comments have their
-    listing and their thread yet, so that migrations from before install the triggers
-    of their time.
+    listing and their thread yet, `shares`: whether the stats have their dispute share
+    yet, so that migrations from before install the triggers of their time.
     """
     comment_columns = ["is_hidden", "stance", "title_id"] + (["mention_id"] if mentions else [])
     comment_columns += ["parent_id"] if replies else []
@@ -145,7 +165,7 @@ def counted(mentions=True, replies=True):
         (
             "reviews_comment",
             comment_columns,
-            partial(comment_change, mentions=mentions, replies=replies),
+            partial(comment_change, mentions=mentions, replies=replies, shares=shares),
             partial(comment_rows, mentions=mentions),
         ),
     ]
@@ -235,9 +255,9 @@ def _everyone_sees_at_once(vendor):
     ]
 
 
-def _statements(vendor, mentions=True, replies=True):
+def _statements(vendor, mentions=True, replies=True, shares=True):
     statements = []
-    for table, columns, change, rows in counted(mentions, replies):
+    for table, columns, change, rows in counted(mentions, replies, shares):
         counting = _sqlite_counting if vendor == "sqlite" else _postgres_counting
         statements += counting(table, columns, change, rows)
     statements += _new_title_row(vendor)
@@ -267,7 +287,9 @@ def _drops(vendor):
 def install(apps, schema_editor):
     comment_fields = {field.name for field in apps.get_model("reviews", "Comment")._meta.fields}
     mentions, replies = "mention" in comment_fields, "parent" in comment_fields
-    execute(schema_editor, _statements(schema_editor.connection.vendor, mentions, replies))
+    stats_fields = {field.name for field in apps.get_model("reviews", "TitleStats")._meta.fields}
+    shares = "dispute_share" in stats_fields
+    execute(schema_editor, _statements(schema_editor.connection.vendor, mentions, replies, shares))
 
 
 def reinstall(sender, using="default", **kwargs):
@@ -278,7 +300,17 @@ def reinstall(sender, using="default", **kwargs):
         "reviews_tearprior",
         "auth_user",
     ]
-    reinstall_after_migrate(_statements, tables, using)
+
+    def statements(vendor):
+        # Migrated back to before the stored share, the triggers of that time.
+        from django.db import connections
+
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, STATS)
+        return _statements(vendor, shares="dispute_share" in {column.name for column in columns})
+
+    reinstall_after_migrate(statements, tables, using)
 
 
 def remove(apps, schema_editor):

@@ -160,7 +160,8 @@ SORTED = {
     "tears": ["Fireflies", "April", "Barefoot", "Clannad", "Garden"],
     "rated": ["Clannad", "Fireflies", "April", "Garden", "Barefoot"],
     "discussed": ["Clannad", "April", "Fireflies", "Barefoot", "Garden"],
-    "disputed": ["April", "Clannad", "Barefoot", "Fireflies", "Garden"],
+    # Titles nobody took a side on tie at 0: the oldest title first.
+    "disputed": ["April", "Clannad", "Fireflies", "Garden", "Barefoot"],
     "rank": ["Clannad", "Fireflies", "April", "Barefoot", "Garden"],
     "year": ["April", "Garden", "Clannad", "Fireflies", "Barefoot"],
     "name": ["April", "Barefoot", "Clannad", "Fireflies", "Garden"],

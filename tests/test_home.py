@@ -100,12 +100,52 @@ def test_the_community_chart_takes_over_once_a_title_has_enough_ratings(client, 
     assert not card_reasons(shelf)
 
 
-def test_the_first_picks_take_the_same_queries_as_the_chart(
+def test_the_first_picks_take_one_query_more_than_a_full_chart(
     client, two_articles, django_assert_num_queries
 ):
-    # Saddest (with the picks as subqueries), most disputed, newest comments.
-    with django_assert_num_queries(3):
+    # The well rated (none yet); the rest of the shelf, with the picks as subqueries;
+    # most disputed; newest comments.
+    with django_assert_num_queries(4):
         client.get("/")
+
+
+@pytest.mark.parametrize("size", [8, 30])
+def test_a_full_chart_is_one_query_whatever_the_catalogue_size(
+    client, django_assert_num_queries, size
+):
+    titles = make_catalogue(size)
+    for title in titles[:8]:
+        rate(title, [4, 4, 4, 4, 4])
+    # The well rated, saddest first (a full shelf: nothing else to read); most
+    # disputed; newest comments.
+    with django_assert_num_queries(3):
+        html = client.get("/").content.decode()
+    assert len(card_names(section(html, "saddest-heading"))) == 8
+    assert "The saddest right now</h2>" in html
+
+
+def test_titles_tied_on_tear_score_show_the_oldest_title_first(client, db):
+    for name in ["Zebra", "Apple", "Mango"]:
+        rate(make_title(name), [4, 4, 4, 4, 4])
+    html = client.get("/").content.decode()
+    assert card_names(section(html, "saddest-heading")) == ["Zebra", "Apple", "Mango"]
+
+
+def test_a_few_well_rated_titles_lead_and_the_picks_fill_the_shelf(client, two_articles):
+    movies, _ = two_articles
+    rate(movies[2], [5, 5, 5, 5, 4])
+    shelf = section(client.get("/").content.decode(), "saddest-heading")
+    assert card_names(shelf) == [
+        "Movie 3",
+        "Movie 1",
+        "Series 1",
+        "Ten more first",
+        "Movie 2",
+        "Series 2",
+        "Aardvark",
+        "Abacus",
+    ]
+    assert not card_reasons(shelf)
 
 
 def test_the_saddest_prefer_titles_with_five_ratings(client, db):
@@ -176,8 +216,9 @@ def test_home_takes_the_same_queries_whatever_the_catalogue_size(
     client, django_assert_num_queries, size
 ):
     make_catalogue(size)
-    # Saddest, most disputed, newest comments (with authors and titles).
-    with django_assert_num_queries(3):
+    # The well rated (none: a young chart), the rest of the shelf, most disputed,
+    # newest comments (with authors and titles).
+    with django_assert_num_queries(4):
         html = client.get("/").content.decode()
     # Three ratings a title is a young chart: the list's #1 and #2 fill the shelf.
     assert len(card_names(section(html, "saddest-heading"))) == 2
@@ -189,3 +230,13 @@ def test_home_never_reads_the_ratings_table(client, db):
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     assert not [query for query in queries if "reviews_rating" in query["sql"]]
+
+
+def test_titles_tied_on_the_dispute_share_show_the_most_voices_then_the_oldest_first(client, db):
+    zed, abe, loud = make_title("Zed"), make_title("Abe"), make_title("Loud")
+    comment(zed, stance="disagree")
+    comment(abe, stance="disagree")
+    for stance in ["disagree", "disagree", "agree", "agree"]:
+        comment(loud, stance=stance)  # 2 of 4 + 2: the same share as 1 of 1 + 2
+    disputed = section(client.get("/").content.decode(), "disputed-heading")
+    assert re.findall(r'<a href="/titles/[^"]+/">(.*?)</a>', disputed) == ["Loud", "Zed", "Abe"]

@@ -45,7 +45,9 @@ def let_curators_decide_suggestions(apps, schema_editor):
 def stats_triggers_without_threads(apps, schema_editor):
     """Undoing: the stats triggers as they were, before a comment could be a reply."""
     vendor = schema_editor.connection.vendor
-    triggers.execute(schema_editor, triggers._statements(vendor, mentions=True, replies=False))
+    triggers.execute(
+        schema_editor, triggers._statements(vendor, mentions=True, replies=False, shares=False)
+    )
 
 
 def take_them_back(apps, schema_editor):

@@ -18,18 +18,21 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalogue.models import Mention, Title, TitleQuerySet
+from reviews.triggers import DISPUTE_PRIOR_AGREEMENTS
 
 logger = logging.getLogger(__name__)
 
 # Scores that differ by less than this are the same score written twice.
 SCORE_TOLERANCE = 1e-9
 
-# The dispute share counts this many phantom comments agreeing with the list beside the
-# real ones: disagree / (took a side + 2). One lone disagreement (1/3) then ranks below
-# three of four (3/6), a title nobody took a side on stays at 0, and the share nears
-# the plain one as more members take a side. A damped share rather than a Wilson
-# bound: plain arithmetic that any database computes without a square root.
-DISPUTE_PRIOR_AGREEMENTS = 2
+
+def dispute_share(stance_count, disagree_count):
+    """
+    The damped share of a title's comments taking a side that disagree with the list,
+    as the triggers store it (TitleStats.dispute_share; DISPUTE_PRIOR_AGREEMENTS says
+    why damped).
+    """
+    return disagree_count / (stance_count + DISPUTE_PRIOR_AGREEMENTS)
 
 
 def lock_writers_out():
@@ -197,17 +200,38 @@ class TitleStats(models.Model):
     )
     disagree_count = models.PositiveIntegerField(default=0)
     tear_score = models.FloatField(default=TearPrior.DEFAULT_MEAN)
+    # A default in the database too: the triggers insert a new title's row without it.
+    dispute_share = models.FloatField(
+        default=0,
+        db_default=0,
+        help_text="The damped share of visible comments taking a side that disagree "
+        "with the list (dispute_share()); kept by the comment triggers.",
+    )
 
     class Meta:
         # The table keeps the name it had when the catalogue app held these totals.
         db_table = "catalogue_titlestats"
         verbose_name_plural = "title stats"
+        # Each list sorted by one of these columns is read in its index's order and
+        # stopped after one page, instead of sorting every title: browse by tear score
+        # (and home's saddest shelf, walking it for the well rated), by most rated, most
+        # discussed and most disputed (and home's most disputed). Each ends with the
+        # title, so ties keep one fixed order. A rating or comment already rewrites its
+        # stats row's index entries (the tear score, indexed, changes with every
+        # rating), so each index costs a write one more entry, in its own title's place.
         indexes = [
-            # Browse, home and theme pages sorted by tear score, saddest first: read in
-            # this order and stopped after one page, instead of sorting every title.
-            # No index on the counters: every rating and comment changes them, and the
-            # sorts that read them are cached (bench/README.md, "Query plans").
             models.Index(fields=["-tear_score", "title"], name="titlestats_saddest"),
+            models.Index(
+                fields=["-rating_count", "-tear_score", "title"], name="titlestats_most_rated"
+            ),
+            models.Index(
+                fields=["-comment_count", "-tear_score", "title"],
+                name="titlestats_most_discussed",
+            ),
+            models.Index(
+                fields=["-dispute_share", "-stance_count", "title"],
+                name="titlestats_most_disputed",
+            ),
         ]
 
     def __str__(self):
@@ -258,8 +282,7 @@ class RatedTitleQuerySet(TitleQuerySet):
         """
         Join each title's stats (an inner join: every title has its row) and annotate
         tear_score, rating_count, comment_count, stance_count and dispute_share
-        (the share of comments taking a side that disagree with the list, damped by
-        DISPUTE_PRIOR_AGREEMENTS so that a lone disagreement does not top the chart).
+        (TitleStats.dispute_share, stored: see dispute_share()).
         """
         return (
             self.filter(stats__isnull=False)
@@ -269,14 +292,7 @@ class RatedTitleQuerySet(TitleQuerySet):
                 rating_count=F("stats__rating_count"),
                 comment_count=F("stats__comment_count"),
                 stance_count=F("stats__stance_count"),
-                # No Case/When here: a condition in an annotation would turn the join
-                # into an outer one, and the saddest-first index could not be used.
-                # The denominator is never 0, so no NullIf is needed either.
-                dispute_share=Cast(F("stats__disagree_count"), models.FloatField())
-                / Cast(
-                    F("stats__stance_count") + Value(DISPUTE_PRIOR_AGREEMENTS),
-                    models.FloatField(),
-                ),
+                dispute_share=F("stats__dispute_share"),
             )
         )
 
