@@ -58,6 +58,7 @@ def test_a_suggestion_becomes_a_title_that_members_list_rate_and_discuss(
     as_member(page, sign_in, curator)
     page.goto("/admin/catalogue/suggestion/")
     page.get_by_role("link", name="Bokurano").click()
+    expect(page.get_by_label("Accept: create an unpublished title from it")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Accept: create an unpublished title from it").check()
     page.get_by_role("button", name="Save", exact=True).click()
@@ -92,6 +93,7 @@ def test_a_suggestion_becomes_a_title_that_members_list_rate_and_discuss(
     assert_accessible(page)
 
     page.get_by_role("link", name="Reply to reader").first.click()
+    expect(page.get_by_label("Your reply")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Your reply").fill("Same. I could not watch the next one for a week.")
     page.get_by_role("button", name="Post my reply").click()
