@@ -238,8 +238,11 @@ def browse_results(path, query, avoided=(), member=None):
     titles, hidden = leave_out_avoided(title_filter.qs, avoided)
     # Every published title (only a sort applies): the stored counts say how many.
     stored = None if avoided else title_filter.stored_count
-    paginator = CountedPaginator(titles, TITLES_PER_PAGE, count=stored)
-    number, page_note = page_number(query.getlist("page"), paginator.num_pages)
+    if stored is None:
+        paginator = capped_paginator(titles)
+    else:
+        paginator = CountedPaginator(titles, TITLES_PER_PAGE, count=stored)
+    number, page_note = page_number(query.getlist("page"), paginator.num_pages, paginator.is_capped)
     page = paginator.page(number)
     notes = title_filter.notes + title_filter.ignored + ([page_note] if page_note else [])
     # Showing what the avoid list hides is kept by every link that stays on this list.
@@ -285,16 +288,40 @@ def browse_results(path, query, avoided=(), member=None):
 
 
 class CountedPaginator(Paginator):
-    """A Paginator told how many objects it pages through, or counting them if not told."""
+    """
+    A Paginator told how many objects it pages through, or counting them if not told;
+    `is_capped` when there are more than that and only so many are paged through.
+    """
 
-    def __init__(self, object_list, per_page, count=None):
+    def __init__(self, object_list, per_page, count=None, is_capped=False):
         super().__init__(object_list, per_page)
         if count is not None:
             self.count = count  # in place of the cached COUNT(*) query
+        self.is_capped = is_capped
 
 
-def page_number(values, last_page):
-    """The page to show for the ?page= values given, and a note if we changed it."""
+# A filtered list is counted exactly up to this many titles: counting stops there, so the
+# count costs the same however large the catalogue grows (bench/README.md, "Growth").
+# Past it, the page says "more than" and pages through the first this many.
+FILTERED_COUNT_LIMIT = 1000
+
+
+def capped_paginator(titles):
+    """A paginator over `titles` (filtered), counting no further than FILTERED_COUNT_LIMIT."""
+    counted = titles.order_by()[: FILTERED_COUNT_LIMIT + 1].count()
+    return CountedPaginator(
+        titles,
+        TITLES_PER_PAGE,
+        count=min(counted, FILTERED_COUNT_LIMIT),
+        is_capped=counted > FILTERED_COUNT_LIMIT,
+    )
+
+
+def page_number(values, last_page, capped=False):
+    """
+    The page to show for the ?page= values given, and a note if we changed it;
+    `capped`: the last page is the last one paged through, not the last title's.
+    """
     if not values:
         return 1, ""
     raw = values[-1]
@@ -310,6 +337,11 @@ def page_number(values, last_page):
         return 1, f"{repeated}“{shown}” is not a page number; here is the first page."
     if number < 1:
         return 1, f"{repeated}Pages start at 1; here is the first page."
+    if number > last_page and capped:
+        return last_page, (
+            f"{repeated}We page through the first {FILTERED_COUNT_LIMIT} titles of a "
+            "filtered list; add a filter to narrow it. Here is the last of those pages."
+        )
     if number > last_page:
         pages = "is only 1 page" if last_page == 1 else f"are only {last_page} pages"
         return last_page, f"{repeated}There {pages}; here is the last one."

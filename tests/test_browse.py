@@ -426,3 +426,28 @@ def test_a_submitted_filter_form_lands_on_a_clean_address(client, shelf):
     response = client.get("/titles/?q=&kind=movie&theme=&year_min=&sort=tears")
     assert response.status_code == 302
     assert response["Location"] == "/titles/?kind=movie&sort=tears"
+
+
+def test_a_filtered_list_is_counted_up_to_a_limit_and_paged_that_far(client, monkeypatch):
+    # Counting stops at the limit, so a filter's count costs the same at any catalogue
+    # size; the page says "more than" and pages through the first titles up to it.
+    from pages import views
+
+    monkeypatch.setattr(views, "FILTERED_COUNT_LIMIT", 30)
+    for number in range(50):
+        make_title(f"Movie {number:02}", kind="movie")
+    make_title("A series", kind="series", episodes=12)
+
+    html = client.get("/titles/?kind=movie&sort=name").content.decode()
+    assert "More than 30 titles, by name" in html and "page 1 of 2" in html
+
+    response = client.get("/titles/?kind=movie&sort=name&page=7")
+    assert notes(response) == [
+        "We page through the first 30 titles of a filtered list; add a filter to narrow it. "
+        "Here is the last of those pages."
+    ]
+    assert card_names(response)[0] == "Movie 24"
+
+    # Under the limit, the count is exact; with no filter, every title is counted.
+    assert "1 title, by name" in client.get("/titles/?kind=series&sort=name").content.decode()
+    assert "51 titles, by name" in client.get("/titles/?sort=name").content.decode()
