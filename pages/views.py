@@ -289,14 +289,13 @@ def browse_results(path, query, avoided=(), member=None):
 
 class CountedPaginator(Paginator):
     """
-    A Paginator told how many objects it pages through, or counting them if not told;
+    A Paginator told how many objects it pages through, in place of its COUNT(*) query;
     `is_capped` when there are more than that and only so many are paged through.
     """
 
-    def __init__(self, object_list, per_page, count=None, is_capped=False):
+    def __init__(self, object_list, per_page, count, is_capped=False):
         super().__init__(object_list, per_page)
-        if count is not None:
-            self.count = count  # in place of the cached COUNT(*) query
+        self.count = count
         self.is_capped = is_capped
 
 
