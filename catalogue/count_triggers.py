@@ -36,8 +36,8 @@ def _ensure_row(vendor, table, key, value, sign="+"):
     """
     if sign != "+":
         return ""
-    if vendor == "sqlite":
-        return f"INSERT OR IGNORE INTO {table} ({key}, published_count) VALUES ({value}, 0);"
+    # ON CONFLICT rather than SQLite's INSERT OR IGNORE, which an upsert firing the
+    # trigger would override (reviews.insight_triggers._insert_ignoring).
     return (
         f"INSERT INTO {table} ({key}, published_count) VALUES ({value}, 0) "
         f"ON CONFLICT ({key}) DO NOTHING;"

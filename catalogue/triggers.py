@@ -32,7 +32,9 @@ def bump_statements(vendor):
     """The SQL statements, inside a SQLite trigger body, that raise the version."""
     assert vendor == "sqlite"
     return (
-        "INSERT OR IGNORE INTO catalogue_contentversion (id, number) VALUES (1, 0); "
+        # Not INSERT OR IGNORE, which an upsert firing the trigger would override.
+        "INSERT INTO catalogue_contentversion (id, number) VALUES (1, 0) "
+        "ON CONFLICT (id) DO NOTHING; "
         "UPDATE catalogue_contentversion SET number = number + 1 WHERE id = 1;"
     )
 

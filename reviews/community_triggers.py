@@ -36,8 +36,6 @@ def _member_row(vendor, row):
         "user_id, watchlist_count, open_suggestion_count, watchlist_is_public, replies_seen_at"
     )
     values = f"{row}.user_id, 0, 0, {'0' if vendor == 'sqlite' else 'false'}, NULL"
-    if vendor == "sqlite":
-        return f"INSERT OR IGNORE INTO {MEMBERS} ({columns}) VALUES ({values});"
     return f"INSERT INTO {MEMBERS} ({columns}) VALUES ({values}) ON CONFLICT (user_id) DO NOTHING;"
 
 

@@ -9,6 +9,7 @@ from django import forms
 from reviews.forms import RatingForm
 from reviews.insights import MOST_CAUSES, causes_in_use, moment_name, moment_positions
 from reviews.models import Ending, Quality
+from sadlist.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect, QuickSelect
 
 
 class TellMoreForm(RatingForm):
@@ -16,7 +17,7 @@ class TellMoreForm(RatingForm):
         label=f"What made you cry? (up to {MOST_CAUSES})",
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         error_messages={
             "invalid_choice": "%(value)s is not one of the causes offered (it may have been "
             "retired); choose from the list.",
@@ -27,6 +28,7 @@ class TellMoreForm(RatingForm):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=QuickSelect,
     )
     quality = forms.TypedChoiceField(
         label="How good was it, apart from the tears?",
@@ -34,7 +36,7 @@ class TellMoreForm(RatingForm):
         required=False,
         empty_value=None,
         choices=[("", "No answer"), *Quality.choices],
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "invalid_choice": "How good it was is a whole number from 1 (Weak) to 5 "
             "(A masterpiece); %(value)s is not one."
@@ -45,7 +47,7 @@ class TellMoreForm(RatingForm):
         required=False,
         empty_value=None,
         choices=[("", "No answer"), *Ending.choices],
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "invalid_choice": "“%(value)s” is not one of the endings; choose devastating, "
             "bittersweet, hopeful or happy."

@@ -33,17 +33,20 @@ INSIGHT_COUNTERS = [
 TEAR_LEVELS = range(1, 6)
 
 
-def _insert_ignoring(vendor, table, columns, select):
-    """INSERT … SELECT that leaves an existing row alone (the unique key decides)."""
-    if vendor == "sqlite":
-        return f"INSERT OR IGNORE INTO {table} ({columns}) {select};"
+def _insert_ignoring(table, columns, select):
+    """
+    INSERT … SELECT that leaves an existing row alone (the unique key decides). Not
+    SQLite's INSERT OR IGNORE: a rating's upsert would override it (SQLite lets the
+    outer statement's conflict handling win inside triggers). A `select` with a FROM
+    needs a WHERE, or SQLite reads ON CONFLICT as a join's ON.
+    """
     return f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING;"
 
 
 def ensure_insights_row(vendor, title_id):
     columns = ", ".join(["title_id", *INSIGHT_COUNTERS])
     values = ", ".join([title_id, *("0" for _ in INSIGHT_COUNTERS)])
-    return _insert_ignoring(vendor, INSIGHTS, columns, f"SELECT {values}")
+    return _insert_ignoring(INSIGHTS, columns, f"SELECT {values}")
 
 
 def leader_and_mean(title_id):
@@ -115,10 +118,9 @@ def ensure_cause_rows(vendor, title_id, cause_ids):
     )
     zeros = ", ".join("0" for _ in range(6))
     return _insert_ignoring(
-        vendor,
         CAUSE_STATS,
         columns,
-        f"SELECT {title_id}, cause_id, {zeros} FROM ({cause_ids}) AS c",
+        f"SELECT {title_id}, cause_id, {zeros} FROM ({cause_ids}) AS c WHERE true",
     )
 
 
@@ -133,7 +135,6 @@ def rating_causes_change(vendor, row, sign):
 def rating_rows(vendor, row):
     causes = f"SELECT cause_id FROM reviews_ratingcause WHERE rating_id = {row}.id"
     moment = _insert_ignoring(
-        vendor,
         MOMENT_STATS,
         "title_id, position, rater_count",
         f"SELECT {row}.title_id, {row}.moment, 0 WHERE {row}.moment IS NOT NULL",

@@ -68,8 +68,7 @@ def ensure_row(vendor, title_id):
     """
     columns = ", ".join(["title_id", *COUNTERS, "tear_score"])
     values = ", ".join([title_id, *("0" for _ in COUNTERS), PRIOR_MEAN])
-    if vendor == "sqlite":
-        return f"INSERT OR IGNORE INTO {STATS} ({columns}) VALUES ({values});"
+    # Not INSERT OR IGNORE on SQLite: see insight_triggers._insert_ignoring.
     return f"INSERT INTO {STATS} ({columns}) VALUES ({values}) ON CONFLICT (title_id) DO NOTHING;"
 
 
@@ -92,11 +91,6 @@ def ensure_mention_row(vendor, mention_id):
     """Insert the listing's stance counts (all zeros) if it has none yet; not for no listing."""
     columns = ", ".join(["mention_id", *MENTION_COUNTERS])
     values = ", ".join([mention_id, *("0" for _ in MENTION_COUNTERS)])
-    if vendor == "sqlite":
-        return (
-            f"INSERT OR IGNORE INTO {MENTION_STATS} ({columns}) "
-            f"SELECT {values} WHERE {mention_id} IS NOT NULL;"
-        )
     return (
         f"INSERT INTO {MENTION_STATS} ({columns}) SELECT {values} "
         f"WHERE {mention_id} IS NOT NULL ON CONFLICT (mention_id) DO NOTHING;"

@@ -80,6 +80,39 @@ def test_changing_from_2_to_5_moves_the_one_rating(reader_client, grave):
     assert recount_all() == []
 
 
+
+def test_the_same_rating_again_keeps_its_times_and_the_counts(reader_client, grave):
+    reader_client.post(RATE_URL, {"tears": "3"})
+    first = Rating.objects.get()
+    html = reader_client.post(RATE_URL, {"tears": "3"}, follow=True).content.decode()
+    assert "Saved: 3 — A few tears." in html
+    again = Rating.objects.get()
+    assert (again.pk, again.created_at, again.updated_at) == (
+        first.pk,
+        first.created_at,
+        first.updated_at,
+    )
+    assert TitleStats.objects.get(pk=grave.pk).distribution == [0, 0, 0, 1, 0, 0]
+    # A change keeps when it was first rated, and says when it changed.
+    reader_client.post(RATE_URL, {"tears": "1"})
+    changed = Rating.objects.get()
+    assert (changed.pk, changed.created_at) == (first.pk, first.created_at)
+    assert changed.updated_at > first.updated_at
+    assert recount_all() == []
+
+
+def test_dry_eyes_after_tears_drops_the_causes_and_the_moment(reader, grave):
+    from reviews.insights import rate_telling_more
+    from reviews.models import Cause, RatingCause
+
+    cause = Cause.objects.in_use().first()
+    grave_rating = rate_telling_more(reader, grave, 4, cause_ids=[cause.pk], moment=10)
+    assert RatingCause.objects.filter(rating=grave_rating).count() == 1
+    dry = Rating.objects.rate(reader, grave, 0)
+    assert (dry.pk, dry.tears, dry.moment) == (grave_rating.pk, 0, None)
+    assert not RatingCause.objects.exists()
+    assert recount_all() == []
+
 def test_removing_a_rating_takes_it_out_of_the_stats(reader_client, grave):
     reader_client.post(RATE_URL, {"tears": "3"})
     html = reader_client.post(RATE_URL, {"remove": "1"}, follow=True).content.decode()
