@@ -21,6 +21,7 @@ from reviews.forms import CommentForm, RatingForm, ReportForm
 from reviews.insight_forms import TellMoreForm
 from reviews.insights import my_extras, rate_telling_more
 from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLevel
+from sadlist.freshness import shared_html
 
 COMMENTS_PER_PAGE = 20
 # The title page's query parameter for its page of comments.
@@ -106,7 +107,7 @@ def title_reviews_context(request, title, comments):
     if request.user.is_authenticated:
         rating = Rating.objects.filter(user=request.user, title=title).first()
         my_rating = rating.tears if rating else None
-        tell_more = TellMoreForm(title=title, request=request, initial=my_extras(rating))
+        tell_more = tell_more_part(request, title, my_extras(rating))
         personal = threads.member_context(request.user, title, comments)
         wrote_some = personal["wrote_some"]
     return {
@@ -117,6 +118,24 @@ def title_reviews_context(request, title, comments):
         "marked": personal.get("marked", frozenset()),
         "on_watchlist": personal.get("on_watchlist", False),
     }
+
+
+def tell_more_part(request, title, extras):
+    """
+    The rating form's "Tell more" part, rendered. Until the member has told something
+    about this title it is the same blank part for every member, so it is shared.
+    """
+    if any(extras.values()):
+        return render_to_string(
+            "reviews/_tell_more.html",
+            {"form": TellMoreForm(title=title, request=request, initial=extras)},
+        )
+    return shared_html(
+        request,
+        f"tell-more:{title.pk}",
+        "reviews/_tell_more.html",
+        lambda: {"form": TellMoreForm(title=title, request=request)},
+    )
 
 
 def _published_title(slug):

@@ -289,3 +289,25 @@ def test_the_title_page_keeps_its_queries_for_a_member_with_extras(
     with django_assert_num_queries(17):
         html = reader_client.get(TITLE_URL).content.decode()
     assert "Quality from 7 votes" in html
+
+
+def test_the_blank_tell_more_part_is_shared_but_a_members_own_extras_are_theirs(
+    reader_client, other_client, reader, grave, causes, settings
+):
+    settings.FRESHNESS_SECONDS = 60
+    # Another member, who has told nothing, has the blank part built and shared.
+    blank = other_client.get(TITLE_URL).content.decode()
+    assert "Tell more (optional)" in blank
+    nothing_told = blank.split("Tell more (optional)")[1].split("</details>")[0]
+    # Only "No answer" is chosen, for how good it was and how it ends.
+    assert nothing_told.count(" checked>") == 2
+    assert nothing_told.count(" checked> No answer</label>") == 2
+    rate_telling_more(reader, grave, 4, cause_ids=[causes["war"].pk], quality=5, ending="happy")
+    mine = reader_client.get(TITLE_URL).content.decode()
+    told = mine.split("Tell more (optional)")[1].split("</details>")[0]
+    assert f'value="{causes["war"].pk}" id="id_causes_' in told
+    assert told.count(" checked>") == 3  # the cause, the quality and the ending
+    assert " checked> No answer</label>" not in told
+    # The other member still gets the blank part, not the reader's.
+    again = other_client.get(TITLE_URL).content.decode()
+    assert again.split("Tell more (optional)")[1].split("</details>")[0] == nothing_told

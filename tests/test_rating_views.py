@@ -80,7 +80,6 @@ def test_changing_from_2_to_5_moves_the_one_rating(reader_client, grave):
     assert recount_all() == []
 
 
-
 def test_the_same_rating_again_keeps_its_times_and_the_counts(reader_client, grave):
     reader_client.post(RATE_URL, {"tears": "3"})
     first = Rating.objects.get()
@@ -112,6 +111,7 @@ def test_dry_eyes_after_tears_drops_the_causes_and_the_moment(reader, grave):
     assert (dry.pk, dry.tears, dry.moment) == (grave_rating.pk, 0, None)
     assert not RatingCause.objects.exists()
     assert recount_all() == []
+
 
 def test_removing_a_rating_takes_it_out_of_the_stats(reader_client, grave):
     reader_client.post(RATE_URL, {"tears": "3"})
