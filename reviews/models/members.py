@@ -49,15 +49,15 @@ class RatingQuerySet(models.QuerySet):
         one rating: the upsert makes the second one a change of the first.
         """
         tears = TearLevel(tears).value
-        # Only ratings move the site's mean, so they are what looks at the prior.
-        transaction.on_commit(TearPrior.refresh_if_due)
         if not tears:
-            return self._rate_dry_eyes(user, title)
-        rating = self._upsert(user, title, tears)
-        if rating is None:
-            # The member had rated it so already: nothing was written.
-            rating = self.get(user=user, title=title)
-        rating.title = title
+            rating = self._rate_dry_eyes(user, title)
+        else:
+            # None: the member had rated it so already, and nothing was written.
+            rating = self._upsert(user, title, tears) or self.get(user=user, title=title)
+            rating.title = title
+        # Only ratings move the site's mean, so they are what looks at the prior: once
+        # this one is in (at once, or when an enclosing transaction commits).
+        transaction.on_commit(TearPrior.refresh_if_due)
         return rating
 
     def _upsert(self, user, title, tears):
