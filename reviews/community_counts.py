@@ -9,35 +9,42 @@ from django.db.models import Count
 
 from catalogue.suggestions import Suggestion
 from reviews import bulk
-from reviews.models import CommunityMember, WatchlistEntry
+from reviews.models import Comment, CommentMark, CommunityMember, WatchlistEntry
 
-# Each comment whose stored reply or mark count differs from its rows: (id, stored
-# replies, counted replies, stored marks, counted marks). The replies and marks are
-# counted in one grouped pass each and joined to the comments, rather than counted again
-# for each comment by a correlated subquery: after a bulk load every comment is
-# compared, and the correlated form was most of seed_demo's recount (bench/README.md).
-_COMMENT_DRIFT = """
-    SELECT comment.id AS id,
-           comment.reply_count AS replies_had, COALESCE(replies.number, 0) AS replies,
-           comment.mark_count AS marks_had, COALESCE(marks.number, 0) AS marks
-    FROM reviews_comment AS comment
-    LEFT JOIN (
-        SELECT parent_id, COUNT(*) AS number FROM reviews_comment
-        WHERE parent_id IS NOT NULL AND NOT is_hidden GROUP BY parent_id
-    ) AS replies ON replies.parent_id = comment.id
-    LEFT JOIN (
-        SELECT comment_id, COUNT(*) AS number FROM reviews_commentmark GROUP BY comment_id
-    ) AS marks ON marks.comment_id = comment.id
-    WHERE comment.reply_count <> COALESCE(replies.number, 0)
-       OR comment.mark_count <> COALESCE(marks.number, 0)
-"""
+
+def _comment_drift():
+    """
+    SQL and its parameters for each comment whose stored reply or mark count differs
+    from its rows: (id, replies_had, replies, marks_had, marks). The visible replies and
+    the marks are counted in one grouped pass each and joined to the comments, rather
+    than counted again for each comment by a correlated subquery: after a bulk load
+    every comment is compared, and the correlated form was most of seed_demo's recount
+    (bench/README.md).
+    """
+    replies = Comment.objects.visible().filter(parent__isnull=False)
+    replies = replies.order_by().values("parent_id").annotate(number=Count("pk"))
+    marks = CommentMark.objects.order_by().values("comment_id").annotate(number=Count("pk"))
+    replies_sql, replies_params = replies.query.sql_with_params()
+    marks_sql, marks_params = marks.query.sql_with_params()
+    sql = f"""
+        SELECT comment.id AS id,
+               comment.reply_count AS replies_had, COALESCE(replies.number, 0) AS replies,
+               comment.mark_count AS marks_had, COALESCE(marks.number, 0) AS marks
+        FROM {Comment._meta.db_table} AS comment
+        LEFT JOIN ({replies_sql}) AS replies ON replies.parent_id = comment.id
+        LEFT JOIN ({marks_sql}) AS marks ON marks.comment_id = comment.id
+        WHERE comment.reply_count <> COALESCE(replies.number, 0)
+           OR comment.mark_count <> COALESCE(marks.number, 0)
+    """  # noqa: S608 -- built from the ORM's own SQL and table name
+    return sql, (*replies_params, *marks_params)
 
 
 def recount_community():
     """Fix every drifted count; one line per row repaired."""
     drift = []
+    drifted, params = _comment_drift()
     with connection.cursor() as cursor:
-        cursor.execute(_COMMENT_DRIFT + " ORDER BY comment.id")
+        cursor.execute(f"{drifted} ORDER BY comment.id", params)
         for pk, replies_had, replies, marks_had, marks in cursor.fetchall():
             parts = []
             if replies_had != replies:
@@ -48,10 +55,12 @@ def recount_community():
         if drift:
             # One statement for every drifted comment (after a bulk load, that is all of
             # them). UPDATE … FROM: PostgreSQL, and SQLite from 3.33 on.
+            table = Comment._meta.db_table
             cursor.execute(
-                "UPDATE reviews_comment "  # noqa: S608 -- the module's own SQL only
+                f"UPDATE {table} "  # noqa: S608 -- the model's table and the query above
                 "SET reply_count = drifted.replies, mark_count = drifted.marks "
-                f"FROM ({_COMMENT_DRIFT}) AS drifted WHERE reviews_comment.id = drifted.id"
+                f"FROM ({drifted}) AS drifted WHERE {table}.id = drifted.id",
+                params,
             )
     drift += _recount_members()
     return drift
