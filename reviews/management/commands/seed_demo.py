@@ -161,11 +161,9 @@ class Command(BaseCommand):
             }
             tables = (user_model, Title, Title.themes.through, Rating, RatingCause, Comment, Report)
             tables += (CommentMark, WatchlistEntry, Suggestion)
-            # Counting each row as it arrives would cost a trigger call per row; the
-            # totals are counted once, from all the rows, when the load is done.
-            # The recount fills these from the loaded rows (after a load, nearly every one
-            # of their rows is missing): their indexes and constraints, too, are built once,
-            # after it, rather than checked and updated row by row.
+            # The recount fills the stats tables from the loaded rows (after a load, nearly
+            # every one of their rows is missing): their indexes and constraints, too, are
+            # built once, after it, rather than checked and updated row by row.
             counted = (TitleStats, TitleInsights, TitleCauseStats, TitleMomentStats)
             counted += (MentionStats, CommunityMember)
             rebuilding = bulk.without_secondary_indexes(
@@ -173,6 +171,8 @@ class Command(BaseCommand):
                 *counted,
                 track=lambda steps: progress.track("rebuild indexes", steps, len(steps)),
             )
+            # Counting each row as it arrives would cost a trigger call per row; the
+            # totals are counted once, from all the rows, when the load is done.
             with rebuilding, bulk.without_triggers(*tables):
                 reports, community = self._load(
                     rng, progress, plan, titles, members, ratings, comments
