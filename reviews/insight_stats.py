@@ -4,8 +4,6 @@ TitleMomentStats) against the ratings' extras: the part of `recount_tears` that 
 them (reviews.stats.recount_all calls `recount`).
 """
 
-from collections import defaultdict
-
 from django.db.models import Count, Q, Sum
 
 from reviews import bulk
@@ -40,10 +38,14 @@ def _expected_insights():
     return {row.pop("title_id"): row for row in rows}
 
 
+# Ending.values builds its list anew on every read; the recount asks once per title.
+ENDINGS = Ending.values
+
+
 def _leader(counts):
     if not counts["ending_count"]:
         return None
-    return max(Ending.values, key=lambda e: (counts[f"ending_{e}"], -Ending.values.index(e)))
+    return max(ENDINGS, key=lambda e: (counts[f"ending_{e}"], -ENDINGS.index(e)))
 
 
 def _recount_rows(model, keys, expected, counters, label):
@@ -117,18 +119,22 @@ def recount(names):
         to_update, [*counters, "quality_mean", "leading_ending"], batch_size=500
     )
     levels = [f"tears_{level}" for level in range(1, 6)]
-    cause_expected = defaultdict(lambda: dict.fromkeys(["rater_count", *levels], 0))
-    for title_id, cause_id, tears, number in (
-        RatingCause.objects.order_by()
-        .values_list("rating__title_id", "cause_id", "rating__tears")
-        .annotate(number=Count("id"))
-    ):
-        counts = cause_expected[(title_id, cause_id)]
-        counts["rater_count"] += number
-        if tears:
-            counts[f"tears_{tears}"] += number
+    # Counted per (title, cause) by the database, each level a filtered count, so that
+    # one row comes back per stats row rather than one per (title, cause, tears).
+    cause_expected = {
+        (row.pop("rating__title_id"), row.pop("cause_id")): row
+        for row in RatingCause.objects.order_by()
+        .values("rating__title_id", "cause_id")
+        .annotate(
+            rater_count=Count("id"),
+            **{
+                f"tears_{level}": Count("id", filter=Q(rating__tears=level))
+                for level in range(1, 6)
+            },
+        )
+    }
     drift += _recount_rows(
-        TitleCauseStats, "cause_id", dict(cause_expected), ["rater_count", *levels], "cause"
+        TitleCauseStats, "cause_id", cause_expected, ["rater_count", *levels], "cause"
     )
     moments = {
         (row["title_id"], row["moment"]): {"rater_count": row["number"]}

@@ -20,7 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from catalogue.models import ContentVersion, Mention, Title
 from catalogue.published_counts import recount_published
-from reviews import insight_stats
+from reviews import bulk, insight_stats
 from reviews.community_counts import recount_community
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.models.members import DISAGREEING
@@ -146,7 +146,13 @@ def recount_all():
         lock_writers_out()
         prior = TearPrior.current()
         expected = expected_totals()
-        stored = {row.pk: row for row in TitleStats.objects.all()}
+        # Stored rows as plain values: model instances for every title would cost more
+        # than the comparison, and only the rows that drifted are written back.
+        columns = [*COUNTERS, "tear_score", "dispute_share"]
+        stored = {
+            pk: dict(zip(columns, values, strict=True))
+            for pk, *values in TitleStats.objects.values_list("pk", *columns)
+        }
         names = dict(Title.objects.values_list("pk", "name"))
         to_update, to_create = [], []
         for title_id in sorted(names):
@@ -154,36 +160,30 @@ def recount_all():
             want_score = prior.score(want["rating_count"], want["rating_sum"])
             want_share = dispute_share(want["stance_count"], want["disagree_count"])
             row = stored.get(title_id)
-            have = TitleStats(pk=title_id) if row is None else row
+            have = dict.fromkeys(COUNTERS, 0) if row is None else row
             differences = [
-                f"{field} {getattr(have, field)} → {want[field]}"
+                f"{field} {have[field]} → {want[field]}"
                 for field in COUNTERS
-                if getattr(have, field) != want[field]
+                if have[field] != want[field]
             ]
-            if row is not None and abs(row.tear_score - want_score) > SCORE_TOLERANCE:
-                differences.append(f"tear_score {row.tear_score:.4f} → {want_score:.4f}")
-            if row is not None and abs(row.dispute_share - want_share) > SCORE_TOLERANCE:
-                differences.append(f"dispute_share {row.dispute_share:.4f} → {want_share:.4f}")
+            if row is not None and abs(row["tear_score"] - want_score) > SCORE_TOLERANCE:
+                differences.append(f"tear_score {row['tear_score']:.4f} → {want_score:.4f}")
+            if row is not None and abs(row["dispute_share"] - want_share) > SCORE_TOLERANCE:
+                differences.append(f"dispute_share {row['dispute_share']:.4f} → {want_share:.4f}")
+            wanted_row = {**want, "tear_score": want_score, "dispute_share": want_share}
             if row is None:
                 # Every title has its row from the start; pages would leave it out.
                 drift.append(
                     f"{names[title_id]}: stats row was missing; "
                     + ", ".join(differences or ["created"])
                 )
-                to_create.append(
-                    TitleStats(pk=title_id, tear_score=want_score, dispute_share=want_share, **want)
-                )
+                to_create.append((title_id, *(wanted_row[field] for field in columns)))
             elif differences:
                 drift.append(f"{names[title_id]}: " + ", ".join(differences))
-                for field, value in want.items():
-                    setattr(row, field, value)
-                row.tear_score = want_score
-                row.dispute_share = want_share
-                to_update.append(row)
-        TitleStats.objects.bulk_create(to_create, batch_size=500)
-        TitleStats.objects.bulk_update(
-            to_update, [*COUNTERS, "tear_score", "dispute_share"], batch_size=500
-        )
+                to_update.append(TitleStats(pk=title_id, **wanted_row))
+        # Missing rows go in through the bulk loader: after seed_demo, every one is missing.
+        bulk.insert(TitleStats, ["title_id", *columns], to_create)
+        TitleStats.objects.bulk_update(to_update, columns, batch_size=500)
         drift += recount_mentions()
         drift += insight_stats.recount(names)
         drift += recount_community()

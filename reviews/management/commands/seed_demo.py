@@ -19,10 +19,15 @@ from reviews.models import (
     Cause,
     Comment,
     CommentMark,
+    CommunityMember,
+    MentionStats,
     Rating,
     RatingCause,
     Report,
     TearPrior,
+    TitleCauseStats,
+    TitleInsights,
+    TitleMomentStats,
     TitleStats,
     WatchlistEntry,
 )
@@ -156,20 +161,31 @@ class Command(BaseCommand):
             }
             tables = (user_model, Title, Title.themes.through, Rating, RatingCause, Comment, Report)
             tables += (CommentMark, WatchlistEntry, Suggestion)
+            # The recount fills the stats tables from the loaded rows (after a load, nearly
+            # every one of their rows is missing): their indexes and constraints, too, are
+            # built once, after it, rather than checked and updated row by row.
+            counted = (TitleStats, TitleInsights, TitleCauseStats, TitleMomentStats)
+            counted += (MentionStats, CommunityMember)
+            rebuilding = bulk.without_secondary_indexes(
+                *tables,
+                *counted,
+                track=lambda steps: progress.track("rebuild indexes", steps, len(steps)),
+            )
             # Counting each row as it arrives would cost a trigger call per row; the
             # totals are counted once, from all the rows, when the load is done.
-            rebuilding = bulk.without_secondary_indexes(
-                *tables, track=lambda steps: progress.track("rebuild indexes", steps, len(steps))
-            )
             with rebuilding, bulk.without_triggers(*tables):
                 reports, community = self._load(
                     rng, progress, plan, titles, members, ratings, comments
                 )
                 bulk.reset_sequences(*tables)
+                # Every title's totals and stats row, from the rows just loaded. Counted
+                # before the indexes are rebuilt: the recount rewrites the reply and mark
+                # counts of every comment, and without the indexes that writes the rows
+                # only, not an entry in each of the comments' indexes as well.
+                with progress.running("count stats"):
+                    recount_all()
             with progress.running("index names for search"):
                 search_index.rebuild(connection)  # its triggers were off for the load
-            with progress.running("count stats"):
-                recount_all()  # every title's totals and stats row, from the rows just loaded
             with progress.running("score titles"):
                 TearPrior.refresh()  # the new mean, every score, and a new content version
                 # The totals were all rewritten, and the catalogue's mentions and themes
