@@ -90,21 +90,25 @@ def rate_telling_more(user, title, tears, cause_ids=(), moment=None, quality=Non
     extras do not fit (extras_problem); the form says why before it gets here.
     """
     cause_ids = sorted(set(cause_ids))
+    extras = {"moment": moment, "quality": quality, "ending": ending}
     with transaction.atomic():
-        rating = Rating.objects.rate(user, title, tears)
-        rating.title = title
-        if problem := extras_problem(rating, cause_ids, moment, quality, ending):
+        if problem := extras_problem(Rating(title=title, tears=tears), cause_ids, **extras):
             raise ValueError(problem)
-        lock_title_stats(title.pk)
-        TitleInsights.objects.select_for_update(no_key=True).filter(pk=title.pk).first()
-        if (rating.moment, rating.quality, rating.ending) != (moment, quality, ending):
-            rating.moment, rating.quality, rating.ending = moment, quality, ending
-            rating.save(update_fields=["moment", "quality", "ending", "updated_at"])
-        named = set(
-            RatingCause.objects.filter(rating=rating, cause__is_retired=False).values_list(
-                "cause_id", flat=True
+        rating = Rating.objects.rate(user, title, tears, **extras)
+        named = set()
+        if not rating.is_new:
+            # A rating that was there: its title's rows are locked in the triggers' order
+            # before its extras change, and the causes it named are read.
+            lock_title_stats(title.pk)
+            TitleInsights.objects.select_for_update(no_key=True).filter(pk=title.pk).first()
+            if (rating.moment, rating.quality, rating.ending) != (moment, quality, ending):
+                rating.moment, rating.quality, rating.ending = moment, quality, ending
+                rating.save(update_fields=["moment", "quality", "ending", "updated_at"])
+            named = set(
+                RatingCause.objects.filter(rating=rating, cause__is_retired=False).values_list(
+                    "cause_id", flat=True
+                )
             )
-        )
         RatingCause.objects.filter(
             rating=rating, cause_id__in=sorted(named - set(cause_ids))
         ).delete()

@@ -40,32 +40,43 @@ class TearLevel(models.IntegerChoices):
 
 
 class RatingQuerySet(models.QuerySet):
-    def rate(self, user, title, tears):
+    def rate(self, user, title, tears, moment=None, quality=None, ending=None):
         """
         Give `title` a rating of `tears` from `user`, or change the rating they gave.
 
         The rating and the title's stats change in one statement (the stats through
         triggers). Two requests from the same member at once (a double submit) end with
         one rating: the upsert makes the second one a change of the first.
+
+        A new rating of 1–5 tears is written with the extras given (checked by the
+        caller: rate_telling_more); a rating that was there keeps its own, which
+        rate_telling_more changes in the lock order of the triggers. `rating.is_new`
+        says which it was.
         """
         tears = TearLevel(tears).value
         if not tears:
             rating = self._rate_dry_eyes(user, title)
+            rating.is_new = False
         else:
-            # None: the member had rated it so already, and nothing was written.
-            rating = self._upsert(user, title, tears) or self.get(user=user, title=title)
+            rating = self._upsert(user, title, tears, moment, quality, ending)
+            if rating is None:
+                # The member had rated it so already, and nothing was written.
+                rating = self.get(user=user, title=title)
+                rating.is_new = False
             rating.title = title
         # Only ratings move the site's mean, so they are what looks at the prior: once
         # this one is in (at once, or when an enclosing transaction commits).
         transaction.on_commit(TearPrior.refresh_if_due)
         return rating
 
-    def _upsert(self, user, title, tears):
+    def _upsert(self, user, title, tears, moment, quality, ending):
         """
         One INSERT … ON CONFLICT DO UPDATE: a rating is one statement and one round trip
         to the database, where a lock, a savepoint and a commit took five. The stats'
-        triggers fire for the insert or for the update, whichever it became. Returns the
-        rating, or None when it already had these tears (then nothing is written).
+        triggers fire for the insert or for the update, whichever it became (for the
+        insert in the order of their names: the title's stats, then its insights, the
+        lock order everywhere). A change sets the tears only. Returns the rating, or None
+        when it already had these tears (then nothing is written).
         """
         table = connection.ops.quote_name(self.model._meta.db_table)
         columns = ", ".join(
@@ -74,15 +85,21 @@ class RatingQuerySet(models.QuerySet):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         # The names come from the model; every value is a parameter.
         upsert = (
-            f"INSERT INTO {table} (user_id, title_id, tears, created_at, updated_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s) "
+            f"INSERT INTO {table} (user_id, title_id, tears, moment, quality, ending, "  # noqa: S608
+            "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (user_id, title_id) DO UPDATE "
             "SET tears = excluded.tears, updated_at = excluded.updated_at "
             f"WHERE {table}.tears <> excluded.tears "
             f"RETURNING {columns}"
         )
-        found = list(self.raw(upsert, [user.pk, title.pk, tears, now, now]))
-        return found[0] if found else None
+        values = [user.pk, title.pk, tears, moment, quality, ending, now, now]
+        found = list(self.raw(upsert, values))
+        if not found:
+            return None
+        rating = found[0]
+        # Inserted: both times are this statement's; a change keeps when it was created.
+        rating.is_new = rating.created_at == rating.updated_at
+        return rating
 
     def _rate_dry_eyes(self, user, title):
         """
