@@ -2,10 +2,12 @@
 
 import pytest
 
-from reviews.models import Rating, TitleStats
+from reviews.insights import rate_telling_more
+from reviews.models import Rating, RatingCause, TitleStats
 from reviews.stats import recount_all
 
 from .factories import make_title
+from .test_insights_ratings import seed_causes
 
 pytestmark = pytest.mark.django_db
 
@@ -101,10 +103,7 @@ def test_the_same_rating_again_keeps_its_times_and_the_counts(reader_client, gra
 
 
 def test_dry_eyes_after_tears_drops_the_causes_and_the_moment(reader, grave):
-    from reviews.insights import rate_telling_more
-    from reviews.models import Cause, RatingCause
-
-    cause = Cause.objects.in_use().first()
+    cause = seed_causes()["war"]
     grave_rating = rate_telling_more(reader, grave, 4, cause_ids=[cause.pk], moment=10)
     assert RatingCause.objects.filter(rating=grave_rating).count() == 1
     dry = Rating.objects.rate(reader, grave, 0)

@@ -6,9 +6,9 @@ from django.test.html import parse_html
 
 from catalogue.models import Title
 from reviews.insight_forms import TellMoreForm
-from reviews.models import Cause
 from sadlist.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect, QuickSelect
 from tests.factories import make_title
+from tests.test_insights_ratings import seed_causes
 
 CHOICES = [("", "No answer"), (1, "Weak"), (2, "<b>Uneven</b> & “odd”"), (3, "Good")]
 PAIRS = [
@@ -50,7 +50,7 @@ def test_grouped_choices_are_left_to_djangos_templates(quick, django_widget):
 
 def test_the_tell_more_form_shows_a_members_extras_checked(db):
     series = make_title("Clannad", kind=Title.Kind.SERIES, episodes=3)
-    cause = Cause.objects.order_by("order", "pk").first()
+    cause = seed_causes()["the-death-of-a-parent"]
     form = TellMoreForm(
         title=series,
         initial={"causes": [cause.pk], "moment": 2, "quality": 4, "ending": "bittersweet"},
