@@ -22,32 +22,27 @@ Installed by the migration that made the tables and again after every `migrate`
 (catalogue/apps.py); changing one means a new migration that runs `install()` again.
 """
 
-from catalogue.triggers import CountingTriggers
+from catalogue.triggers import CountingTriggers, insert_missing
 
 THEME_STATS = "catalogue_themestats"
 KIND_STATS = "catalogue_kindstats"
 THEME_LINKS = "catalogue_title_themes"
 
 
-def _ensure_row(vendor, table, key, value, sign="+"):
+def _ensure_row(table, key, value, sign="+"):
     """
     Insert `table`'s row for `key` = `value`, counting nothing, if it is missing and
     something is to be counted in it (`sign` "+"); uncounting leaves a missing row be.
     """
     if sign != "+":
         return ""
-    # ON CONFLICT rather than SQLite's INSERT OR IGNORE, which an upsert firing the
-    # trigger would override (reviews.insight_triggers._insert_ignoring).
-    return (
-        f"INSERT INTO {table} ({key}, published_count) VALUES ({value}, 0) "
-        f"ON CONFLICT ({key}) DO NOTHING;"
-    )
+    return insert_missing(table, f"{key}, published_count", f"SELECT {value}, 0")
 
 
 def _title_change(vendor, row, sign):
     """Count or uncount the title `row` in its kind and its linked themes, if published."""
     return (
-        _ensure_row(vendor, KIND_STATS, "kind", f"{row}.kind", sign)
+        _ensure_row(KIND_STATS, "kind", f"{row}.kind", sign)
         + f"UPDATE {KIND_STATS} SET published_count = published_count {sign} 1 "
         f"WHERE kind = {row}.kind AND {row}.is_published;"
         f"UPDATE {THEME_STATS} SET published_count = published_count {sign} 1 "
@@ -59,7 +54,7 @@ def _title_change(vendor, row, sign):
 def _link_change(vendor, row, sign):
     """Count or uncount the link `row` in its theme, if its title is published."""
     return (
-        _ensure_row(vendor, THEME_STATS, "theme_id", f"{row}.theme_id", sign)
+        _ensure_row(THEME_STATS, "theme_id", f"{row}.theme_id", sign)
         + f"UPDATE {THEME_STATS} SET published_count = published_count {sign} 1 "
         f"WHERE theme_id = {row}.theme_id AND EXISTS "
         f"(SELECT 1 FROM catalogue_title WHERE id = {row}.title_id AND is_published);"
@@ -69,7 +64,7 @@ def _link_change(vendor, row, sign):
 def _theme_row(vendor, row, sign):
     """A new theme gets its row (0), so pages join it plainly; a deleted one takes it along."""
     if sign == "+":
-        return _ensure_row(vendor, THEME_STATS, "theme_id", f"{row}.id")
+        return _ensure_row(THEME_STATS, "theme_id", f"{row}.id")
     return f"DELETE FROM {THEME_STATS} WHERE theme_id = {row}.id;"
 
 

@@ -28,14 +28,23 @@ CATALOGUE_TABLES = [
 BUMP_FUNCTION = "catalogue_bump_content_version"
 
 
+def insert_missing(table, columns, select):
+    """
+    SQL for a trigger body, on either database, that inserts the row `select` gives
+    unless its unique key is taken. Not SQLite's INSERT OR IGNORE: inside the triggers a
+    statement fires, SQLite lets that statement's own conflict handling win, and a
+    rating's upsert (INSERT … ON CONFLICT DO UPDATE) made every OR IGNORE there fail on
+    the unique key. A `select` with a FROM needs a WHERE, or SQLite reads ON CONFLICT as
+    a join's ON.
+    """
+    return f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING;"
+
+
 def bump_statements(vendor):
     """The SQL statements, inside a SQLite trigger body, that raise the version."""
     assert vendor == "sqlite"
-    return (
-        # Not INSERT OR IGNORE, which an upsert firing the trigger would override.
-        "INSERT INTO catalogue_contentversion (id, number) VALUES (1, 0) "
-        "ON CONFLICT (id) DO NOTHING; "
-        "UPDATE catalogue_contentversion SET number = number + 1 WHERE id = 1;"
+    return insert_missing("catalogue_contentversion", "id, number", "SELECT 1, 0") + (
+        " UPDATE catalogue_contentversion SET number = number + 1 WHERE id = 1;"
     )
 
 

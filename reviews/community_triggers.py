@@ -12,7 +12,7 @@ then the comment it counts in). Installed after every `migrate` (reviews/apps.py
 by the migration that made the tables.
 """
 
-from catalogue.triggers import CountingTriggers
+from catalogue.triggers import CountingTriggers, insert_missing
 
 COMMENTS = "reviews_comment"
 MEMBERS = "reviews_communitymember"
@@ -36,7 +36,7 @@ def _member_row(vendor, row):
         "user_id, watchlist_count, open_suggestion_count, watchlist_is_public, replies_seen_at"
     )
     values = f"{row}.user_id, 0, 0, {'0' if vendor == 'sqlite' else 'false'}, NULL"
-    return f"INSERT INTO {MEMBERS} ({columns}) VALUES ({values}) ON CONFLICT (user_id) DO NOTHING;"
+    return insert_missing(MEMBERS, columns, f"SELECT {values}")
 
 
 def _watchlist_change(vendor, row, sign):

@@ -15,7 +15,12 @@ tears still readable. Changes of curators to causes (reviews_cause) raise the co
 version: everyone sees a renamed or retired cause at once.
 """
 
-from catalogue.triggers import create_bump_trigger, execute, reinstall_after_migrate
+from catalogue.triggers import (
+    create_bump_trigger,
+    execute,
+    insert_missing,
+    reinstall_after_migrate,
+)
 from reviews.models.insights import Ending, Quality
 from reviews.triggers import as_number
 
@@ -33,20 +38,10 @@ INSIGHT_COUNTERS = [
 TEAR_LEVELS = range(1, 6)
 
 
-def _insert_ignoring(table, columns, select):
-    """
-    INSERT … SELECT that leaves an existing row alone (the unique key decides). Not
-    SQLite's INSERT OR IGNORE: a rating's upsert would override it (SQLite lets the
-    outer statement's conflict handling win inside triggers). A `select` with a FROM
-    needs a WHERE, or SQLite reads ON CONFLICT as a join's ON.
-    """
-    return f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING;"
-
-
-def ensure_insights_row(vendor, title_id):
+def ensure_insights_row(title_id):
     columns = ", ".join(["title_id", *INSIGHT_COUNTERS])
     values = ", ".join([title_id, *("0" for _ in INSIGHT_COUNTERS)])
-    return _insert_ignoring(INSIGHTS, columns, f"SELECT {values}")
+    return insert_missing(INSIGHTS, columns, f"SELECT {values}")
 
 
 def leader_and_mean(title_id):
@@ -112,12 +107,12 @@ def cause_counts(vendor, sign, tears, where):
     return f"UPDATE {CAUSE_STATS} SET rater_count = rater_count {sign} 1, {levels} WHERE {where};"
 
 
-def ensure_cause_rows(vendor, title_id, cause_ids):
+def ensure_cause_rows(title_id, cause_ids):
     columns = ", ".join(
         ["title_id", "cause_id", "rater_count", *(f"tears_{n}" for n in TEAR_LEVELS)]
     )
     zeros = ", ".join("0" for _ in range(6))
-    return _insert_ignoring(
+    return insert_missing(
         CAUSE_STATS,
         columns,
         f"SELECT {title_id}, cause_id, {zeros} FROM ({cause_ids}) AS c WHERE true",
@@ -134,15 +129,15 @@ def rating_causes_change(vendor, row, sign):
 
 def rating_rows(vendor, row):
     causes = f"SELECT cause_id FROM reviews_ratingcause WHERE rating_id = {row}.id"
-    moment = _insert_ignoring(
+    moment = insert_missing(
         MOMENT_STATS,
         "title_id, position, rater_count",
         f"SELECT {row}.title_id, {row}.moment, 0 WHERE {row}.moment IS NOT NULL",
     )
     return (
-        ensure_insights_row(vendor, f"{row}.title_id")
+        ensure_insights_row(f"{row}.title_id")
         + moment
-        + ensure_cause_rows(vendor, f"{row}.title_id", causes)
+        + ensure_cause_rows(f"{row}.title_id", causes)
     )
 
 
@@ -165,9 +160,7 @@ def link_change(vendor, row, sign):
 
 
 def link_rows(vendor, row):
-    return ensure_cause_rows(
-        vendor, _of_rating("title_id", row), f"SELECT {row}.cause_id AS cause_id"
-    )
+    return ensure_cause_rows(_of_rating("title_id", row), f"SELECT {row}.cause_id AS cause_id")
 
 
 COUNTED = [
@@ -228,11 +221,11 @@ def _new_title_row(vendor):
         return [
             f"DROP TRIGGER IF EXISTS {name}",
             f"CREATE TRIGGER {name} AFTER INSERT ON catalogue_title "
-            f"FOR EACH ROW BEGIN {ensure_insights_row(vendor, 'NEW.id')} END",
+            f"FOR EACH ROW BEGIN {ensure_insights_row('NEW.id')} END",
         ]
     return [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$ BEGIN {ensure_insights_row(vendor, 'NEW.id')} RETURN NULL; END $$",
+        f"LANGUAGE plpgsql AS $$ BEGIN {ensure_insights_row('NEW.id')} RETURN NULL; END $$",
         f"DROP TRIGGER IF EXISTS {name} ON catalogue_title",
         f"CREATE TRIGGER {name} AFTER INSERT ON catalogue_title "
         f"FOR EACH ROW EXECUTE FUNCTION {name}()",

@@ -23,7 +23,12 @@ What raises the content version here (everyone sees it at once):
 
 from functools import partial
 
-from catalogue.triggers import create_bump_trigger, execute, reinstall_after_migrate
+from catalogue.triggers import (
+    create_bump_trigger,
+    execute,
+    insert_missing,
+    reinstall_after_migrate,
+)
 
 STATS = "catalogue_titlestats"
 MENTION_STATS = "reviews_mentionstats"
@@ -61,15 +66,14 @@ def as_number(vendor, condition):
     return f"({condition})" if vendor == "sqlite" else f"({condition})::int"
 
 
-def ensure_row(vendor, title_id):
+def ensure_row(title_id):
     """
     Insert the title's stats row (all zeros, scored at the prior) if it is missing.
     (Its dispute share takes the column's default, 0.)
     """
     columns = ", ".join(["title_id", *COUNTERS, "tear_score"])
     values = ", ".join([title_id, *("0" for _ in COUNTERS), PRIOR_MEAN])
-    # Not INSERT OR IGNORE on SQLite: see insight_triggers._insert_ignoring.
-    return f"INSERT INTO {STATS} ({columns}) VALUES ({values}) ON CONFLICT (title_id) DO NOTHING;"
+    return insert_missing(STATS, columns, f"SELECT {values}")
 
 
 def rating_change(vendor, row, sign):
@@ -87,14 +91,11 @@ def rating_change(vendor, row, sign):
     )
 
 
-def ensure_mention_row(vendor, mention_id):
+def ensure_mention_row(mention_id):
     """Insert the listing's stance counts (all zeros) if it has none yet; not for no listing."""
     columns = ", ".join(["mention_id", *MENTION_COUNTERS])
     values = ", ".join([mention_id, *("0" for _ in MENTION_COUNTERS)])
-    return (
-        f"INSERT INTO {MENTION_STATS} ({columns}) SELECT {values} "
-        f"WHERE {mention_id} IS NOT NULL ON CONFLICT (mention_id) DO NOTHING;"
-    )
+    return insert_missing(MENTION_STATS, columns, f"SELECT {values} WHERE {mention_id} IS NOT NULL")
 
 
 def comment_change(vendor, row, sign, mentions=True, replies=True, shares=True):
@@ -137,12 +138,12 @@ def comment_change(vendor, row, sign, mentions=True, replies=True, shares=True):
 
 
 def rating_rows(vendor, row):
-    return ensure_row(vendor, f"{row}.title_id")
+    return ensure_row(f"{row}.title_id")
 
 
 def comment_rows(vendor, row, mentions=True):
-    rows = ensure_row(vendor, f"{row}.title_id")
-    return rows + ensure_mention_row(vendor, f"{row}.mention_id") if mentions else rows
+    rows = ensure_row(f"{row}.title_id")
+    return rows + ensure_mention_row(f"{row}.mention_id") if mentions else rows
 
 
 def counted(mentions=True, replies=True, shares=True):
@@ -221,11 +222,11 @@ def _new_title_row(vendor):
         return [
             "DROP TRIGGER IF EXISTS catalogue_title_stats_row",
             "CREATE TRIGGER catalogue_title_stats_row AFTER INSERT ON catalogue_title "
-            f"FOR EACH ROW BEGIN {ensure_row(vendor, 'NEW.id')} END",
+            f"FOR EACH ROW BEGIN {ensure_row('NEW.id')} END",
         ]
     return [
         "CREATE OR REPLACE FUNCTION catalogue_title_stats_row() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$ BEGIN {ensure_row(vendor, 'NEW.id')} RETURN NULL; END $$",
+        f"LANGUAGE plpgsql AS $$ BEGIN {ensure_row('NEW.id')} RETURN NULL; END $$",
         "DROP TRIGGER IF EXISTS catalogue_title_stats_row ON catalogue_title",
         "CREATE TRIGGER catalogue_title_stats_row AFTER INSERT ON catalogue_title "
         "FOR EACH ROW EXECUTE FUNCTION catalogue_title_stats_row()",
