@@ -85,6 +85,8 @@ def test_a_visitor_browses_filters_sorts_searches_pages_and_comes_back(
     expect(page.get_by_role("heading", level=1)).to_have_text(opened)
     picture = page.locator(".title-picture")
     expect(picture).to_have_attribute("alt", f"Generated cover for {opened}")
+    # The click returns once the page is parsed; the picture may still be on its way.
+    page.wait_for_load_state("load")
     assert picture.evaluate("image => image.complete && image.naturalWidth > 0")
     assert_accessible(page)
 
