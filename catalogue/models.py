@@ -8,7 +8,7 @@ which may import this module; this app never imports `reviews`.
 """
 
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -427,8 +427,15 @@ class ContentVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """The current number (0 before the first change)."""
-        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+        """
+        The current number (0 before the first change). Every page reads it, a cached
+        visitor's page reads nothing else: so it is one plain statement, which costs
+        about a third of building the same query through the ORM each time.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT number FROM catalogue_contentversion WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
     @classmethod
     def bump(cls):

@@ -163,14 +163,27 @@ def link_rows(vendor, row):
     return ensure_cause_rows(_of_rating("title_id", row), f"SELECT {row}.cause_id AS cause_id")
 
 
+def rating_tells_nothing(row):
+    """
+    The rating `row` counts in no insight: no moment, quality, ending or named cause.
+    Most ratings are tears alone; for them the triggers skip their nine statements,
+    which would each add or subtract nothing.
+    """
+    return (
+        f"{row}.moment IS NULL AND {row}.quality IS NULL AND {row}.ending IS NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM reviews_ratingcause WHERE rating_id = {row}.id)"
+    )
+
+
 COUNTED = [
     (
         "reviews_rating",
         ["tears", "title_id", "moment", "quality", "ending"],
         rating_change,
         rating_rows,
+        rating_tells_nothing,
     ),
-    ("reviews_ratingcause", ["rating_id", "cause_id"], link_change, link_rows),
+    ("reviews_ratingcause", ["rating_id", "cause_id"], link_change, link_rows, None),
 ]
 
 
@@ -179,15 +192,26 @@ def _changed(columns, vendor):
     return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
 
 
-def _counting(vendor, table, columns, change, rows):
+def _counting(vendor, table, columns, change, rows, idle):
+    """
+    The triggers that count `table`'s rows; a row for which `idle(row)` holds counts
+    nothing, so it is not looked at (the title's insights row exists from its creation,
+    and recount_tears puts back one that went missing).
+    """
     name = f"{table}_insights"
+    counts = (lambda row: f"NOT ({idle(row)})") if idle else (lambda row: "true")
     if vendor == "sqlite":
+        changed = _changed(columns, vendor)
         bodies = {
-            "insert": ("INSERT", "", rows(vendor, "NEW") + change(vendor, "NEW", "+")),
-            "delete": ("DELETE", "", change(vendor, "OLD", "-")),
+            "insert": (
+                "INSERT",
+                f" WHEN {counts('NEW')}",
+                rows(vendor, "NEW") + change(vendor, "NEW", "+"),
+            ),
+            "delete": ("DELETE", f" WHEN {counts('OLD')}", change(vendor, "OLD", "-")),
             "update": (
                 f"UPDATE OF {', '.join(columns)}",
-                f" WHEN {_changed(columns, vendor)}",
+                f" WHEN ({changed}) AND ({counts('OLD')} OR {counts('NEW')})",
                 change(vendor, "OLD", "-") + rows(vendor, "NEW") + change(vendor, "NEW", "+"),
             ),
         }
@@ -202,8 +226,9 @@ def _counting(vendor, table, columns, change, rows):
     return [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {rows(vendor, 'NEW')} {change(vendor, 'NEW', '+')} END IF; "
+        f"IF TG_OP <> 'INSERT' AND {counts('OLD')} THEN {change(vendor, 'OLD', '-')} END IF; "
+        f"IF TG_OP <> 'DELETE' AND {counts('NEW')} THEN "
+        f"{rows(vendor, 'NEW')} {change(vendor, 'NEW', '+')} END IF; "
         "RETURN NULL; END $$",
         f"DROP TRIGGER IF EXISTS {name} ON {table}",
         f"CREATE TRIGGER {name} AFTER INSERT OR DELETE ON {table} "
@@ -234,8 +259,8 @@ def _new_title_row(vendor):
 
 def _statements(vendor):
     statements = []
-    for table, columns, change, rows in COUNTED:
-        statements += _counting(vendor, table, columns, change, rows)
+    for table, columns, change, rows, idle in COUNTED:
+        statements += _counting(vendor, table, columns, change, rows, idle)
     statements += _new_title_row(vendor)
     if vendor == "sqlite":
         for event in ("INSERT", "UPDATE", "DELETE"):

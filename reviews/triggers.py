@@ -91,6 +91,25 @@ def rating_change(vendor, row, sign):
     )
 
 
+def rating_retold(vendor):
+    """
+    A rating's tears changed and its title did not: one UPDATE of the title's stats,
+    where uncounting the old rating and counting the new one take two and an insert.
+    It writes what those would (the same sums, the score from the same expression).
+    """
+    levels = ", ".join(
+        f"tears_{level} = tears_{level} - {as_number(vendor, f'OLD.tears = {level}')} "
+        f"+ {as_number(vendor, f'NEW.tears = {level}')}"
+        for level in range(6)
+    )
+    return (
+        f"UPDATE {STATS} SET rating_sum = rating_sum - OLD.tears + NEW.tears, {levels}, "
+        f"tear_score = (rating_sum - OLD.tears + NEW.tears + {PRIOR_WEIGHT} * {PRIOR_MEAN}) "
+        f"* 1.0 / (rating_count + {PRIOR_WEIGHT}) "
+        "WHERE title_id = NEW.title_id;"
+    )
+
+
 def ensure_mention_row(mention_id):
     """Insert the listing's stance counts (all zeros) if it has none yet; not for no listing."""
     columns = ", ".join(["mention_id", *MENTION_COUNTERS])
@@ -149,19 +168,21 @@ def comment_rows(vendor, row, mentions=True):
 def counted(mentions=True, replies=True, shares=True):
     """
     (table, columns whose change moves the counts, how a row changes the counts, the
-    counting rows a new row needs). `mentions`, `replies`: whether comments have their
-    listing and their thread yet, `shares`: whether the stats have their dispute share
-    yet, so that migrations from before install the triggers of their time.
+    counting rows a new row needs, and how a change within one title moves them in one
+    statement, if it can). `mentions`, `replies`: whether comments have their listing
+    and their thread yet, `shares`: whether the stats have their dispute share yet, so
+    that migrations from before install the triggers of their time.
     """
     comment_columns = ["is_hidden", "stance", "title_id"] + (["mention_id"] if mentions else [])
     comment_columns += ["parent_id"] if replies else []
     return [
-        ("reviews_rating", ["tears", "title_id"], rating_change, rating_rows),
+        ("reviews_rating", ["tears", "title_id"], rating_change, rating_rows, rating_retold),
         (
             "reviews_comment",
             comment_columns,
             partial(comment_change, mentions=mentions, replies=replies, shares=shares),
             partial(comment_rows, mentions=mentions),
+            None,
         ),
     ]
 
@@ -175,7 +196,9 @@ def _changed(columns, vendor):
     return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
 
 
-def _sqlite_counting(table, columns, change, rows):
+def _sqlite_counting(table, columns, change, rows, within_title):
+    # SQLite runs a trigger's statements in process, where one more costs little; a
+    # change within one title takes the general path.
     vendor = "sqlite"
     bodies = {
         "insert": ("INSERT", "", rows(vendor, "NEW") + change(vendor, "NEW", "+")),
@@ -197,12 +220,20 @@ def _sqlite_counting(table, columns, change, rows):
     return statements
 
 
-def _postgres_counting(table, columns, change, rows):
+def _postgres_counting(table, columns, change, rows, within_title):
     vendor = "postgresql"
     function = f"{table}_counts"
+    # Each statement of a PL/pgSQL function is a plan run on the server: a member
+    # changing their rating is one UPDATE instead of three.
+    retold = (
+        f"IF TG_OP = 'UPDATE' AND OLD.title_id = NEW.title_id THEN "
+        f"{within_title(vendor)} RETURN NULL; END IF; "
+        if within_title
+        else ""
+    )
     return [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN "
+        f"BEGIN {retold}"
         f"IF TG_OP <> 'INSERT' THEN {change(vendor, 'OLD', '-')} END IF; "
         f"IF TG_OP <> 'DELETE' THEN {rows(vendor, 'NEW')} "
         f"{change(vendor, 'NEW', '+')} END IF; "
@@ -252,9 +283,9 @@ def _everyone_sees_at_once(vendor):
 
 def _statements(vendor, mentions=True, replies=True, shares=True):
     statements = []
-    for table, columns, change, rows in counted(mentions, replies, shares):
+    for table, columns, change, rows, within_title in counted(mentions, replies, shares):
         counting = _sqlite_counting if vendor == "sqlite" else _postgres_counting
-        statements += counting(table, columns, change, rows)
+        statements += counting(table, columns, change, rows, within_title)
     statements += _new_title_row(vendor)
     for name, table, event, condition in _everyone_sees_at_once(vendor):
         statements += create_bump_trigger(vendor, name, table, event, when=condition)

@@ -262,8 +262,9 @@ CACHES = {"default": cache_from_url(REDIS_URL)}
 # Sessions live in the database, with or without Redis: one primary-key read per
 # signed-in request, and a Redis outage or flush neither signs members out nor breaks
 # their pages. (cached_db would save that read, but it raises when Redis is down and
-# makes page query counts differ between tests and production.)
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# makes page query counts differ between tests and production.) accounts.sessions is
+# Django's database store with that read written as SQL.
+SESSION_ENGINE = "accounts.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -203,14 +203,14 @@ def test_app_processes_share_the_cache_through_redis(tmp_path):
     )
     assert writer.returncode == 0, writer.stderr
     assert reader.stdout.splitlines() == [
-        "sadlist.cache.FailFastRedisCache django.contrib.sessions.backends.db",
+        "sadlist.cache.FailFastRedisCache accounts.sessions",
         "seen",
     ]
 
 
 def test_without_redis_the_cache_is_per_process_and_sessions_in_the_database(settings):
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.SESSION_ENGINE == "accounts.sessions"
 
 
 # gunicorn
