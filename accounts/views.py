@@ -75,7 +75,7 @@ def signup(request):
             else:
                 form.add_error("email", EMAIL_REFUSED)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.MemberBackend")
             messages.success(request, f"Welcome to Sadlist, {user.get_username()}.")
             back = safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
             return HttpResponseRedirect(back)

@@ -280,6 +280,9 @@ LOGOUT_REDIRECT_URL = "catalogue:home"
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-in while a limit below is reached, before checking passwords.
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, reading the member of each request with less work; the
+    # second only keeps sessions signed in before it (accounts.backends).
+    "accounts.backends.MemberBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
