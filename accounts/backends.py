@@ -17,6 +17,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from sadlist.rows import instance_from_row, select_list
+
 
 class MemberBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -27,25 +29,16 @@ class MemberBackend(ModelBackend):
 
     def get_user(self, user_id):
         model = get_user_model()
-        fields = model._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         pk = connection.ops.quote_name(model._meta.pk.column)
         with connection.cursor() as cursor:
             # The names come from the model; the id is a parameter.
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE {pk} = %s", [user_id])  # noqa: S608
+            cursor.execute(
+                f"SELECT {select_list(model)} FROM {table} WHERE {pk} = %s",  # noqa: S608
+                [user_id],
+            )
             row = cursor.fetchone()
         if row is None:
             return None
-        values = []
-        for field, value in zip(fields, row, strict=True):
-            # As the ORM reads a column: the database's converters, then the field's.
-            column = field.cached_col
-            for convert in [
-                *connection.ops.get_db_converters(column),
-                *column.get_db_converters(connection),
-            ]:
-                value = convert(value, column, connection)
-            values.append(value)
-        user = model.from_db(connection.alias, [field.attname for field in fields], values)
+        user = instance_from_row(model, row)
         return user if self.user_can_authenticate(user) else None

@@ -7,6 +7,8 @@ import json
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 # The title's page on each catalogue that Sadlist keeps an id for.
@@ -82,6 +84,12 @@ def title_structured_data(title, absolute):
     if same_as := links_out(title):
         data["sameAs"] = same_as
     return data
+
+
+def structured_data_script(title, absolute):
+    """The title's <script> of structured data (title_structured_data)."""
+    text = as_script_text(title_structured_data(title, absolute))
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 -- escaped by as_script_text
 
 
 def as_script_text(data):

@@ -30,6 +30,7 @@ from pages.filters import (
     TitleFilter,
     without_controls,
 )
+from pages.findable import structured_data_script
 from pages.rankings import BIG_DISAGREEMENT, compare_rankings
 from reviews.insights import (
     avoided_cause_ids,
@@ -430,6 +431,8 @@ def title_detail(request, slug):
             slug,
             request.GET.get(COMMENT_PAGE_PARAMETER),
             request.GET.get(COMMENT_ORDER_PARAMETER),
+            # The part's name holds the address, host included.
+            absolute=request.build_absolute_uri,
         ),
     )
     if avoided := avoided_cause_ids(request.user):
@@ -455,8 +458,12 @@ def title_detail(request, slug):
     )
 
 
-def title_parts(slug, comments_page, comments_order=None):
-    """The parts of a title's page that are the same for everyone, rendered."""
+def title_parts(slug, comments_page, comments_order=None, absolute=None):
+    """
+    The parts of a title's page that are the same for everyone, rendered. `absolute`
+    turns a path into an address on the host the page is read on (for its structured
+    data).
+    """
     title = get_object_or_404(
         listed_titles().annotate(suggested_by=Suggestion.objects.credited_member()), slug=slug
     )
@@ -465,6 +472,10 @@ def title_parts(slug, comments_page, comments_order=None):
     mentions = listings(title)
     return {
         "title": title,
+        "findable": render_to_string(
+            "catalogue/_title_findable.html",
+            {"title": title, "structured_data": structured_data_script(title, absolute)},
+        ),
         "facts": render_to_string(
             "catalogue/_title_facts.html",
             {

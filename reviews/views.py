@@ -101,14 +101,14 @@ def title_reviews_context(request, title, comments):
     and whether the comments shown include their own (then the list is built for them,
     with Edit and Delete on theirs).
     """
-    my_rating = rating = tell_more = None
+    my_rating = tell_more = None
     wrote_some = False
     personal = {}
     if request.user.is_authenticated:
-        rating = Rating.objects.filter(user=request.user, title=title).first()
-        my_rating = rating.tears if rating else None
-        tell_more = tell_more_part(request, title, my_extras(rating))
         personal = threads.member_context(request.user, title, comments)
+        rating = personal["rating"]
+        my_rating = rating["tears"] if rating else None
+        tell_more = tell_more_part(request, title, my_extras(rating, personal["causes"]))
         wrote_some = personal["wrote_some"]
     return {
         "tear_levels": TearLevel.choices,

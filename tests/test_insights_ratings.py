@@ -280,13 +280,14 @@ def test_the_title_page_keeps_its_queries_for_a_member_with_extras(
 ):
     rate_telling_more(reader, grave, 4, [causes["war"].pk], moment=2, quality=3, ending="happy")
     # The page's own queries, the insights (their totals, the named causes, the marked
-    # moments), and the member's part: their avoid list, their rating, its causes, the
-    # causes offered; where to watch, the first replies, their watchlist and marks.
-    with django_assert_num_queries(17):
+    # moments), and the member's part: their avoid list, the causes offered, and in one
+    # query their rating with its causes, their watchlist and marks; where to watch,
+    # the first replies.
+    with django_assert_num_queries(15):
         reader_client.get(TITLE_URL)
     for member in make_members(6):
         rate_telling_more(member, grave, 3, [causes["regret"].pk], moment=5, quality=4)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         html = reader_client.get(TITLE_URL).content.decode()
     assert "Quality from 7 votes" in html
 

@@ -242,9 +242,10 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_replies_and_marks(
     # insights (their totals, the named causes, the marked moments).
     with django_assert_num_queries(9):
         client.get(TITLE_URL)
-    # Member: also the session, the member, their rating, their list, their marks, and
-    # the insights' part for a member (their avoid list, the causes offered).
-    with django_assert_num_queries(16):
+    # Member: also the session, the member, their rating with their list and their
+    # marks (one query), and the insights' part for a member (their avoid list, the
+    # causes offered).
+    with django_assert_num_queries(14):
         html = other_client.get(TITLE_URL).content.decode()
     assert f"See all {replies} replies" in html or replies <= 3
 

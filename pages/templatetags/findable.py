@@ -1,8 +1,5 @@
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from pages.findable import as_script_text, title_structured_data
 from sadlist.freshness import canonical_query
 
 register = template.Library()
@@ -24,10 +21,3 @@ def canonical_url(context):
         query = request.GET.urlencode() if known else ""
     path = f"{request.path}?{query}" if query else request.path
     return request.build_absolute_uri(path)
-
-
-@register.simple_tag(takes_context=True)
-def title_json_ld(context, title):
-    request = context["request"]
-    text = as_script_text(title_structured_data(title, request.build_absolute_uri))
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 -- escaped by as_script_text

@@ -26,6 +26,7 @@ from reviews.models.insights import (
     lock_title_stats,
 )
 from reviews.models.title_stats import TearPrior
+from sadlist.rows import instance_from_row, select_list
 
 
 class TearLevel(models.IntegerChoices):
@@ -79,9 +80,6 @@ class RatingQuerySet(models.QuerySet):
         when it already had these tears (then nothing is written).
         """
         table = connection.ops.quote_name(self.model._meta.db_table)
-        columns = ", ".join(
-            connection.ops.quote_name(field.column) for field in self.model._meta.concrete_fields
-        )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         # The names come from the model; every value is a parameter.
         upsert = (
@@ -90,13 +88,15 @@ class RatingQuerySet(models.QuerySet):
             "ON CONFLICT (user_id, title_id) DO UPDATE "
             "SET tears = excluded.tears, updated_at = excluded.updated_at "
             f"WHERE {table}.tears <> excluded.tears "
-            f"RETURNING {columns}"
+            f"RETURNING {select_list(self.model)}"
         )
         values = [user.pk, title.pk, tears, moment, quality, ending, now, now]
-        found = list(self.raw(upsert, values))
-        if not found:
+        with connection.cursor() as cursor:
+            cursor.execute(upsert, values)
+            row = cursor.fetchone()
+        if row is None:
             return None
-        rating = found[0]
+        rating = instance_from_row(self.model, row)
         # Inserted: both times are this statement's; a change keeps when it was created.
         rating.is_new = rating.created_at == rating.updated_at
         return rating
