@@ -61,8 +61,11 @@ class RatingQuerySet(models.QuerySet):
         else:
             rating = self._upsert(user, title, tears, moment, quality, ending)
             if rating is None:
-                # The member had rated it so already, and nothing was written.
-                rating = self.get(user=user, title=title)
+                # The member had rated it so already, and nothing was written (unless
+                # they removed it in another request just now: then it goes in again).
+                rating = self._read(user, title) or self._upsert(
+                    user, title, tears, moment, quality, ending
+                )
                 rating.is_new = False
             rating.title = title
         # Only ratings move the site's mean, so they are what looks at the prior: once
@@ -100,6 +103,21 @@ class RatingQuerySet(models.QuerySet):
         # Inserted: both times are this statement's; a change keeps when it was created.
         rating.is_new = rating.created_at == rating.updated_at
         return rating
+
+    def _read(self, user, title):
+        """
+        `user`'s rating of `title` (None if there is none), read as the upsert returns
+        it: a double submit's second request reads it here, costing what the first did.
+        """
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {select_list(self.model)} FROM {table} "  # noqa: S608
+                "WHERE user_id = %s AND title_id = %s",
+                [user.pk, title.pk],
+            )
+            row = cursor.fetchone()
+        return instance_from_row(self.model, row) if row else None
 
     def _rate_dry_eyes(self, user, title):
         """
