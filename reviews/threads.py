@@ -2,7 +2,7 @@
 Comments as threads on a title page: each comment that starts a thread with its first
 replies and its "this hit me too" count, as plain entries the templates render once
 for everyone (reviews.views.title_comments), and the part that belongs to one member
-(what they marked, whether the title is on their list).
+(their rating, what they marked, whether the title is on their list).
 """
 
 from django.db import connection
