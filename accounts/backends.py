@@ -15,9 +15,8 @@ member. It never checks a password: when MemberBackend refuses one, it stops the
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
-from sadlist.rows import instance_from_row, select_list
+from sadlist.rows import select_one
 
 
 class MemberBackend(ModelBackend):
@@ -29,16 +28,5 @@ class MemberBackend(ModelBackend):
 
     def get_user(self, user_id):
         model = get_user_model()
-        table = connection.ops.quote_name(model._meta.db_table)
-        pk = connection.ops.quote_name(model._meta.pk.column)
-        with connection.cursor() as cursor:
-            # The names come from the model; the id is a parameter.
-            cursor.execute(
-                f"SELECT {select_list(model)} FROM {table} WHERE {pk} = %s",  # noqa: S608
-                [user_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        user = instance_from_row(model, row)
-        return user if self.user_can_authenticate(user) else None
+        user = select_one(model, [model._meta.pk.column], [user_id])
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -458,7 +458,7 @@ def title_detail(request, slug):
     )
 
 
-def title_parts(slug, comments_page, comments_order=None, absolute=None):
+def title_parts(slug, comments_page, comments_order, absolute):
     """
     The parts of a title's page that are the same for everyone, rendered. `absolute`
     turns a path into an address on the host the page is read on (for its structured

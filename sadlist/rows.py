@@ -31,3 +31,17 @@ def instance_from_row(model, row):
             value = convert(value, column, connection)
         values.append(value)
     return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+def select_one(model, columns, values):
+    """
+    The one `model` row whose `columns` equal `values` (a unique key), as an instance,
+    or None: one written SELECT.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    where = " AND ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
+    with connection.cursor() as cursor:
+        # The names come from the model and the caller; every value is a parameter.
+        cursor.execute(f"SELECT {select_list(model)} FROM {table} WHERE {where}", values)  # noqa: S608
+        row = cursor.fetchone()
+    return instance_from_row(model, row) if row else None

@@ -26,7 +26,7 @@ from reviews.models.insights import (
     lock_title_stats,
 )
 from reviews.models.title_stats import TearPrior
-from sadlist.rows import instance_from_row, select_list
+from sadlist.rows import instance_from_row, select_list, select_one
 
 
 class TearLevel(models.IntegerChoices):
@@ -109,15 +109,7 @@ class RatingQuerySet(models.QuerySet):
         `user`'s rating of `title` (None if there is none), read as the upsert returns
         it: a double submit's second request reads it here, costing what the first did.
         """
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {select_list(self.model)} FROM {table} "  # noqa: S608
-                "WHERE user_id = %s AND title_id = %s",
-                [user.pk, title.pk],
-            )
-            row = cursor.fetchone()
-        return instance_from_row(self.model, row) if row else None
+        return select_one(self.model, ["user_id", "title_id"], [user.pk, title.pk])
 
     def _rate_dry_eyes(self, user, title):
         """
