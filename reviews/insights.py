@@ -17,14 +17,13 @@ from reviews.models import (
     Ending,
     Quality,
     Rating,
-    RatingCause,
     TearLevel,
     TitleCauseStats,
     TitleInsights,
     TitleMomentStats,
     whole_percentages,
 )
-from reviews.models.insights import MOST_CAUSES, MOVIE_PARTS, lock_title_stats
+from reviews.models.insights import MOST_CAUSES, MOVIE_PARTS
 from sadlist.freshness import shared_part
 
 TENTHS = [
@@ -64,15 +63,15 @@ def moment_name(title, position):
 
 
 def extras_problem(rating, cause_ids, moment, quality, ending):
-    """Why these extras cannot be kept with `rating` (a sentence), or "" when they can."""
+    """
+    Why these extras cannot be kept with `rating` (a sentence), or "" when they can.
+    Whether the causes are still offered is checked as they are written
+    (Rating.objects.tell), in the same statement that reads the ones named before.
+    """
     if len(cause_ids) > MOST_CAUSES:
         return f"Name at most {MOST_CAUSES} causes."
     if (cause_ids or moment) and not rating.tears:
         return "A rating of 0 tears has no cause and no moment."
-    if cause_ids:
-        known = set(Cause.objects.in_use().filter(pk__in=cause_ids).values_list("pk", flat=True))
-        if known != set(cause_ids):
-            return "Only causes still offered can be named."
     if moment is not None and not 1 <= moment <= moment_positions(rating.title):
         return "That moment is not within the title."
     if quality is not None and quality not in Quality.values:
@@ -87,36 +86,14 @@ def rate_telling_more(user, title, tears, cause_ids=(), moment=None, quality=Non
     Rate `title` with `tears` and keep the extras told with it, replacing those told
     before. Causes a curator has retired since are kept, out of view: the member can
     no longer see or change them. Refused with ValueError (nothing saved) when the
-    extras do not fit (extras_problem); the form says why before it gets here.
+    extras do not fit (extras_problem, or a cause no longer offered); the form says why
+    before it gets here.
     """
     cause_ids = sorted(set(cause_ids))
     extras = {"moment": moment, "quality": quality, "ending": ending}
-    with transaction.atomic():
-        if problem := extras_problem(Rating(title=title, tears=tears), cause_ids, **extras):
-            raise ValueError(problem)
-        rating = Rating.objects.rate(user, title, tears, **extras)
-        named = set()
-        if not rating.is_new:
-            # A rating that was there: its title's rows are locked in the triggers' order
-            # before its extras change, and the causes it named are read.
-            lock_title_stats(title.pk)
-            TitleInsights.objects.select_for_update(no_key=True).filter(pk=title.pk).first()
-            if (rating.moment, rating.quality, rating.ending) != (moment, quality, ending):
-                rating.moment, rating.quality, rating.ending = moment, quality, ending
-                rating.save(update_fields=["moment", "quality", "ending", "updated_at"])
-            named = set(
-                RatingCause.objects.filter(rating=rating, cause__is_retired=False).values_list(
-                    "cause_id", flat=True
-                )
-            )
-        RatingCause.objects.filter(
-            rating=rating, cause_id__in=sorted(named - set(cause_ids))
-        ).delete()
-        RatingCause.objects.bulk_create(
-            [RatingCause(rating=rating, cause_id=pk) for pk in cause_ids if pk not in named],
-            ignore_conflicts=True,
-        )
-    return rating
+    if problem := extras_problem(Rating(title=title, tears=tears), cause_ids, **extras):
+        raise ValueError(problem)
+    return Rating.objects.tell(user, title, tears, cause_ids, **extras)
 
 
 def my_extras(rating, cause_ids):

@@ -4,14 +4,14 @@ Model instances from rows that written SQL read, for the few reads every request
 to a row, without building the query each time.
 """
 
+from functools import cache
+
 from django.db import connection
 
 
 def select_list(model):
     """The quoted columns of `model`'s concrete fields, in their order."""
-    return ", ".join(
-        connection.ops.quote_name(field.column) for field in model._meta.concrete_fields
-    )
+    return _shape(model, connection.vendor)[0]
 
 
 def instance_from_row(model, row):
@@ -20,28 +20,45 @@ def instance_from_row(model, row):
     concrete fields in select_list's order, each converted as the ORM converts it: the
     database's converters, then the field's (on SQLite, times come back as text).
     """
+    _, names, converters = _shape(model, connection.vendor)
+    values = list(row)
+    for index, column, convert in converters:
+        values[index] = convert(values[index], column, connection)
+    return model.from_db(connection.alias, names, values)
+
+
+@cache
+def _shape(model, vendor):
+    """
+    What reading `model`'s rows needs, worked out once per process (and database
+    kind): the select list, the field names, and the converters of each column that
+    has any, in the order they run.
+    """
     fields = model._meta.concrete_fields
-    values = []
-    for field, value in zip(fields, row, strict=True):
-        column = field.cached_col
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    converters = [
+        (index, field.cached_col, convert)
+        for index, field in enumerate(fields)
         for convert in [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]:
-            value = convert(value, column, connection)
-        values.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
+            *connection.ops.get_db_converters(field.cached_col),
+            *field.cached_col.get_db_converters(connection),
+        ]
+    ]
+    return columns, [field.attname for field in fields], converters
 
 
-def select_one(model, columns, values):
+def select_one(model, columns, values, hold=False):
     """
     The one `model` row whose `columns` equal `values` (a unique key), as an instance,
-    or None: one written SELECT.
+    or None: one written SELECT. `hold` locks the row against other writers (as an
+    UPDATE would, so rows that point at it can still be added) until the transaction
+    ends, where the database locks rows.
     """
     table = connection.ops.quote_name(model._meta.db_table)
     where = " AND ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
+    lock = " FOR NO KEY UPDATE" if hold and connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         # The names come from the model and the caller; every value is a parameter.
-        cursor.execute(f"SELECT {select_list(model)} FROM {table} WHERE {where}", values)  # noqa: S608
+        cursor.execute(f"SELECT {select_list(model)} FROM {table} WHERE {where}{lock}", values)  # noqa: S608
         row = cursor.fetchone()
     return instance_from_row(model, row) if row else None

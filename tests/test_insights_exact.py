@@ -204,3 +204,33 @@ def test_32_members_rating_with_extras_at_once_leave_exact_totals():
     assert "regret" not in result["causes"]
     assert result["moments"] == len(kept)
     assert RatingCause.objects.count() == len(kept) + len([i for i in kept if i % 2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_member_changing_removing_and_drying_a_rating_at_once_deadlocks_nothing():
+    """
+    Every way of writing one member's rating takes the rating row, then the title's
+    stats row: sent together (tabs open on the same title), none fails on a deadlock,
+    and the totals are those of whichever rating stands last.
+    """
+    title = make_title("Contested", kind="series", episodes=12)
+    causes = seed_causes()
+    war, regret = causes["war"].pk, causes["regret"].pk
+    (member,) = make_members(1)
+    rate_telling_more(member, title, 3, [regret], moment=2, quality=3, ending="hopeful")
+    jobs = [
+        lambda: rate_telling_more(member, title, 4, [war], moment=5, quality=4, ending="happy"),
+        lambda: rate_telling_more(member, title, 2, [regret, war], quality=2),
+        lambda: Rating.objects.rate(member, title, 0),
+        lambda: Rating.objects.rate(member, title, 5),
+        lambda: Rating.objects.unrate(member, title),
+    ] * 3
+    run_at_once(jobs)
+    assert recount_all() == []
+    rating = Rating.objects.filter(user=member, title=title).first()
+    if rating is not None and rating.tears == 0:
+        assert rating.moment is None
+        assert not RatingCause.objects.filter(rating=rating).exists()
+    assert RatingCause.objects.count() == (
+        RatingCause.objects.filter(rating=rating).count() if rating else 0
+    )

@@ -10,7 +10,7 @@ follows the tears; recount_tears checks and repairs them (reviews.insight_stats)
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from catalogue.models import Title
@@ -27,7 +27,13 @@ def lock_title_stats(title_id):
     the title's cause or moment rows: every writer then takes the stats row first, and
     two members writing about one title queue there instead of deadlocking on the rest.
     """
-    TitleStats.objects.select_for_update(no_key=True).filter(pk=title_id).values("pk").first()
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT title_id FROM {TitleStats._meta.db_table} "  # noqa: S608
+                "WHERE title_id = %s FOR NO KEY UPDATE",
+                [title_id],
+            )
 
 
 class Ending(models.TextChoices):

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
@@ -41,39 +41,96 @@ class TearLevel(models.IntegerChoices):
 
 
 class RatingQuerySet(models.QuerySet):
-    def rate(self, user, title, tears, moment=None, quality=None, ending=None):
+    def rate(self, user, title, tears):
         """
-        Give `title` a rating of `tears` from `user`, or change the rating they gave.
+        Give `title` a rating of `tears` from `user`, or change the tears they gave,
+        keeping what else they told (`tell` replaces that too).
 
         The rating and the title's stats change in one statement (the stats through
         triggers). Two requests from the same member at once (a double submit) end with
-        one rating: the upsert makes the second one a change of the first.
-
-        A new rating of 1–5 tears is written with the extras given (checked by the
-        caller: rate_telling_more); a rating that was there keeps its own, which
-        rate_telling_more changes in the lock order of the triggers. `rating.is_new`
-        says which it was.
+        one rating: the upsert makes the second one a change of the first. Dry eyes
+        take `tell`'s way: the causes and the moment go with them.
+        `rating.is_new` says whether it was there before.
         """
         tears = TearLevel(tears).value
         if not tears:
-            rating = self._rate_dry_eyes(user, title)
+            return self.tell(user, title, 0, keep_extras=True)
+        rating = self._upsert(user, title, tears)
+        if rating is None:
+            # The member had rated it so already, and nothing was written (unless
+            # they removed it in another request just now: then it goes in again).
+            rating = self._read(user, title) or self._upsert(user, title, tears)
             rating.is_new = False
-        else:
-            rating = self._upsert(user, title, tears, moment, quality, ending)
-            if rating is None:
-                # The member had rated it so already, and nothing was written (unless
-                # they removed it in another request just now: then it goes in again).
-                rating = self._read(user, title) or self._upsert(
-                    user, title, tears, moment, quality, ending
-                )
-                rating.is_new = False
-            rating.title = title
+        rating.title = title
         # Only ratings move the site's mean, so they are what looks at the prior: once
         # this one is in (at once, or when an enclosing transaction commits).
         transaction.on_commit(TearPrior.refresh_if_due)
         return rating
 
-    def _upsert(self, user, title, tears, moment, quality, ending):
+    def tell(
+        self,
+        user,
+        title,
+        tears,
+        cause_ids=(),
+        moment=None,
+        quality=None,
+        ending=None,
+        keep_extras=False,
+    ):
+        """
+        Rate `title` with `tears` and replace the extras told before with these (or,
+        with `keep_extras`, keep the quality and ending told before). Checked by the
+        caller (reviews.insights.extras_problem), except that the causes must still be
+        offered: a cause retired meanwhile raises ValueError, and nothing is saved.
+        Causes a curator retired since the member named them stay, out of view.
+        Dry eyes have no causes and no moment: they go, retired causes too.
+
+        Written SQL, a few statements in all, in the triggers' lock order
+        (reviews/insight_triggers.py): the rating row first (read and held), then the
+        title's stats row, before anything that changes the extras; a double submit
+        reads and writes nothing more.
+        """
+        tears = TearLevel(tears).value
+        cause_ids = set() if not tears else set(cause_ids)
+        if not tears:
+            moment = None
+        with transaction.atomic():
+            transaction.on_commit(TearPrior.refresh_if_due)
+            before = self._read(user, title, hold=True)
+            named, retired, offered = self._causes(before, cause_ids)
+            if offered != cause_ids:
+                raise ValueError("Only causes still offered can be named.")
+            if keep_extras and before is not None:
+                quality, ending = before.quality, before.ending
+            if before is None:
+                rating = self._upsert(user, title, tears, moment, quality, ending)
+                if rating is None or not rating.is_new:
+                    # Another request of theirs rated it between the read and the insert
+                    # (nothing was there to hold): their rating is the one told about.
+                    return self.tell(
+                        user, title, tears, cause_ids, moment, quality, ending, keep_extras
+                    )
+                self._link_causes(rating.pk, cause_ids)
+                rating.title = title
+                return rating
+            fields = {"tears": tears, "moment": moment, "quality": quality, "ending": ending}
+            changed = any(getattr(before, name) != value for name, value in fields.items())
+            gone = (named | retired) if not tears else named - cause_ids
+            added = cause_ids - named
+            before.title, before.is_new = title, False
+            if not (changed or gone or added):
+                return before
+            lock_title_stats(title.pk)
+            # Causes are uncounted with the tears they were counted with: they go before
+            # a change of the tears, and come after it.
+            self._unlink_causes(before.pk, gone)
+            rating = self._change(before.pk, fields) if changed else before
+            self._link_causes(rating.pk, added)
+            rating.title, rating.is_new = title, False
+            return rating
+
+    def _upsert(self, user, title, tears, moment=None, quality=None, ending=None):
         """
         One INSERT … ON CONFLICT DO UPDATE: a rating is one statement and one round trip
         to the database, where a lock, a savepoint and a commit took five. The stats'
@@ -104,33 +161,81 @@ class RatingQuerySet(models.QuerySet):
         rating.is_new = rating.created_at == rating.updated_at
         return rating
 
-    def _read(self, user, title):
+    def _read(self, user, title, hold=False):
         """
         `user`'s rating of `title` (None if there is none), read as the upsert returns
         it: a double submit's second request reads it here, costing what the first did.
+        `hold` keeps its row from other writers until the transaction ends.
         """
-        return select_one(self.model, ["user_id", "title_id"], [user.pk, title.pk])
+        return select_one(self.model, ["user_id", "title_id"], [user.pk, title.pk], hold=hold)
 
-    def _rate_dry_eyes(self, user, title):
+    @staticmethod
+    def _causes(rating, cause_ids):
         """
-        Dry eyes: nothing made them cry and nothing hit, so the causes and the moment
-        of a rating they change to 0 go with the change.
+        One statement: the causes `rating` names that are still offered, those it names
+        that a curator retired since, and which of `cause_ids` are still offered.
         """
-        with transaction.atomic():
-            rating = self.select_for_update().filter(user=user, title=title).first()
-            if rating is None:
-                try:
-                    with transaction.atomic():
-                        return self.create(user=user, title=title, tears=0)
-                except IntegrityError:
-                    rating = self.select_for_update().get(user=user, title=title)
-            if rating.tears:
-                lock_title_stats(title.pk)
-                rating.tears = 0
-                rating.moment = None
-                rating.cause_links.all().delete()
-                rating.save(update_fields=["tears", "moment", "updated_at"])
-            return rating
+        parts, values = [], []
+        if rating is not None and rating.tears:
+            parts.append(
+                "SELECT link.cause_id, CASE WHEN cause.is_retired THEN 1 ELSE 0 END "
+                "FROM reviews_ratingcause link "
+                "JOIN reviews_cause cause ON cause.id = link.cause_id "
+                "WHERE link.rating_id = %s"
+            )
+            values.append(rating.pk)
+        if cause_ids:
+            marks = ", ".join(["%s"] * len(cause_ids))
+            parts.append(
+                f"SELECT id, 2 FROM reviews_cause WHERE NOT is_retired AND id IN ({marks})"  # noqa: S608
+            )
+            values.extend(sorted(cause_ids))
+        found = {0: set(), 1: set(), 2: set()}
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), values)
+                for cause_id, kind in cursor.fetchall():
+                    found[kind].add(cause_id)
+        return found[0], found[1], found[2]
+
+    @staticmethod
+    def _link_causes(rating_id, cause_ids):
+        if cause_ids:
+            rows = ", ".join(["(%s, %s)"] * len(cause_ids))
+            values = [value for pk in sorted(cause_ids) for value in (rating_id, pk)]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO reviews_ratingcause (rating_id, cause_id) VALUES {rows} "  # noqa: S608
+                    "ON CONFLICT DO NOTHING",
+                    values,
+                )
+
+    @staticmethod
+    def _unlink_causes(rating_id, cause_ids):
+        if cause_ids:
+            marks = ", ".join(["%s"] * len(cause_ids))
+            delete = (
+                f"DELETE FROM reviews_ratingcause WHERE rating_id = %s AND cause_id IN ({marks})"  # noqa: S608, E501
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    delete,
+                    [rating_id, *sorted(cause_ids)],
+                )
+
+    def _change(self, rating_id, fields):
+        """UPDATE the rating's `fields` (and its time) and return it as it is now."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        fields = {**fields, "updated_at": connection.ops.adapt_datetimefield_value(timezone.now())}
+        assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+        with connection.cursor() as cursor:
+            # The names come from the model's fields; every value is a parameter.
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = %s "  # noqa: S608
+                f"RETURNING {select_list(self.model)}",
+                [*fields.values(), rating_id],
+            )
+            return instance_from_row(self.model, cursor.fetchone())
 
     def unrate(self, user, title):
         """Remove `user`'s rating of `title`; True if there was one."""
