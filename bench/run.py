@@ -15,6 +15,7 @@ Results go to bench/results/<database>-latest.md.
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import re
@@ -74,6 +75,11 @@ PAGES = [
     ("popular title, while members rate", "GET", "/titles/{popular}/", "visitor", WHILE_RATING),
 ]
 RATING_ALONGSIDE = 4  # wrk connections sending rating POSTs during the "while" rows
+# Each run of wrk that sends rating POSTs takes the next this many lines of the plan
+# (bench/prepare.py writes enough for every run of a whole benchmark): more than a run
+# of --duration sends, so no rating is sent twice and each one writes.
+PLAN_STRETCH = 4_000
+PLAN_STRETCHES = itertools.count()
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -89,7 +95,7 @@ SMALL_SCALE = [
 ]
 
 
-def parse_arguments():
+def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
@@ -126,7 +132,7 @@ def parse_arguments():
         default="full",
         help="seed size for an empty database: the issue's full scale, or a tenth of it",
     )
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def ensure_wrk():
@@ -310,7 +316,9 @@ def wrk_command(url, args, seconds, cookie=None, plan_file=None, connections=Non
         command += ["-H", f"Cookie: {cookie}"]
     command.append(url)
     if plan_file:
-        command += ["--", str(plan_file)]
+        # A stretch of the plan of its own (bench/wrk.lua), so every POST is a change.
+        first = next(PLAN_STRETCHES) * PLAN_STRETCH
+        command += ["--", str(plan_file), str(first), command[2]]
     return command
 
 

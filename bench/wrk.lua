@@ -1,10 +1,13 @@
 -- wrk script for bench/run.py: loads one URL as given on the command line, or, with a
 -- plan file argument, sends the rating POSTs it lists (path, cookie, form body per
--- line, tab-separated), each thread starting at a different line. At the end it prints
--- one line of JSON that run.py reads.
+-- line, tab-separated). Each run of wrk is given its own stretch of the plan (the
+-- first line, and the number of threads): thread k sends lines first + k, first + k +
+-- threads, … so that no two threads, and no two runs, send the same rating again.
+-- At the end it prints one line of JSON that run.py reads.
 
 local plan = {}
 local position = 0
+local stride = 1
 local counter = 0
 
 function setup(thread)
@@ -20,7 +23,8 @@ function init(args)
         plan[#plan + 1] = { path = path, cookie = cookie, body = body }
       end
     end
-    position = ((thread_number or 1) * 7919) % #plan
+    stride = tonumber(args[3] or "1")
+    position = (tonumber(args[2] or "0") + (thread_number or 1) - 1) % #plan
   end
 end
 
@@ -28,8 +32,8 @@ function request()
   if #plan == 0 then
     return wrk.request()
   end
-  position = position % #plan + 1
-  local step = plan[position]
+  local step = plan[position + 1]
+  position = (position + stride) % #plan
   return wrk.format("POST", step.path, {
     ["Cookie"] = step.cookie,
     ["Content-Type"] = "application/x-www-form-urlencoded",

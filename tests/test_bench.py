@@ -55,8 +55,44 @@ def test_planned_rating_posts_are_accepted_and_counted(prepare, tmp_path):
     assert plan["popular_slug"] != plan["median_slug"]
 
 
+def test_every_planned_post_writes_something(prepare, tmp_path):
+    """
+    No POST repeats the tears its member gave the title (in the database, or in an
+    earlier line): one that changes nothing costs less and would flatter the figure.
+    """
+    prepare.plan(tmp_path, posts=3_000)
+    lines = [line.split("\t") for line in (tmp_path / "rate.tsv").read_text().splitlines()]
+    members = {cookie: int(browser_with(cookie).session[SESSION_KEY]) for _, cookie, _ in lines}
+    tears_now = {
+        (user_id, slug): tears
+        for user_id, slug, tears in Rating.objects.values_list("user_id", "title__slug", "tears")
+    }
+    repeated_pairs = 0
+    for path, cookie, body in lines:
+        pair = (members[cookie], path.split("/")[2])
+        tears = int(dict(parse_qsl(body))["tears"])
+        assert tears != tears_now.get(pair), (pair, tears)
+        repeated_pairs += pair in tears_now
+        tears_now[pair] = tears
+    assert repeated_pairs, "some lines change a rating rather than add one"
+
+
+def test_each_run_of_wrk_sends_a_stretch_of_the_plan_of_its_own(tmp_path):
+    run = bench_script("run")
+    args = run.parse_arguments(["--threads", "2", "--connections", "16"])
+    first, second = (
+        run.wrk_command("http://127.0.0.1:1/", args, 10, plan_file=tmp_path / "rate.tsv")
+        for _ in range(2)
+    )
+    assert first[-4] == second[-4] == "--"
+    assert int(second[-2]) - int(first[-2]) == run.PLAN_STRETCH
+    assert first[-1] == second[-1] == "2", "the threads take alternate lines"
+    visitor = run.wrk_command("http://127.0.0.1:1/", args, 10)
+    assert "--" not in visitor
+
+
 def test_a_post_without_the_planned_token_is_refused(prepare, tmp_path):
-    prepare.plan(tmp_path)
+    prepare.plan(tmp_path, posts=100)
     path, cookie, body = (tmp_path / "rate.tsv").read_text().splitlines()[0].split("\t")
     before = Rating.objects.count()
     response = browser_with(cookie).post(path, {"tears": "5"})
@@ -65,7 +101,7 @@ def test_a_post_without_the_planned_token_is_refused(prepare, tmp_path):
 
 
 def test_the_member_cookie_is_signed_in(prepare, tmp_path):
-    plan = prepare.plan(tmp_path)
+    plan = prepare.plan(tmp_path, posts=100)
     html = browser_with(plan["member_cookie"]).get("/").content.decode()
     assert f">{plan['member_username']}</a>" in html
     assert "Sign out" in html
@@ -73,7 +109,7 @@ def test_the_member_cookie_is_signed_in(prepare, tmp_path):
 
 def test_every_page_the_benchmark_loads_is_one_the_site_takes_as_asked(prepare, tmp_path):
     """A typo in a benchmark URL would measure some other page (say, the default sort)."""
-    plan = prepare.plan(tmp_path)
+    plan = prepare.plan(tmp_path, posts=100)
     pages = {path for _, method, path, _, _ in bench_script("run").PAGES if method == "GET"}
     for path in pages:
         url = path.format(popular=plan["popular_slug"], median=plan["median_slug"])
