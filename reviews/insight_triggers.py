@@ -44,20 +44,28 @@ def ensure_insights_row(title_id):
     return insert_missing(INSIGHTS, columns, f"SELECT {values}")
 
 
-def leader_and_mean(title_id):
-    """Recompute the leading ending (ties: the darker) and the quality mean from the totals."""
-    first, *others = Ending.values
+def leader_and_mean(value):
+    """
+    SET clauses that recompute the leading ending (ties: the darker) and the quality
+    mean from the totals, each total read as `value(column)` gives it: the stored
+    column, or what the same UPDATE sets it to (an UPDATE's expressions all read the
+    row as it was, so one statement can count a rating and recompute both).
+    """
     cases = []
     for index, ending in enumerate(Ending.values):
         rest = Ending.values[index + 1 :]
-        beats = " AND ".join(f"ending_{ending} >= ending_{other}" for other in rest) or "1 = 1"
+        beats = (
+            " AND ".join(
+                f"{value(f'ending_{ending}')} >= {value(f'ending_{other}')}" for other in rest
+            )
+            or "1 = 1"
+        )
         cases.append(f"WHEN {beats} THEN '{ending}'")
     return (
-        f"UPDATE {INSIGHTS} SET leading_ending = CASE WHEN ending_count = 0 THEN NULL "
+        f"leading_ending = CASE WHEN {value('ending_count')} = 0 THEN NULL "
         f"{' '.join(cases)} END, "
-        "quality_mean = CASE WHEN quality_count = 0 THEN NULL "
-        "ELSE quality_sum * 1.0 / quality_count END "
-        f"WHERE title_id = {title_id};"
+        f"quality_mean = CASE WHEN {value('quality_count')} = 0 THEN NULL "
+        f"ELSE {value('quality_sum')} * 1.0 / {value('quality_count')} END"
     )
 
 
@@ -70,32 +78,37 @@ def is_ending(row, ending):
 
 
 def rating_extras_change(vendor, row, sign):
-    """Count or uncount the rating `row`'s quality, ending and moment."""
+    """
+    Count or uncount the rating `row`'s quality, ending and moment: one UPDATE of the
+    title's insights row (its totals, leading ending and mean together) and one of
+    the moment's row.
+    """
 
     def number(condition):
         return as_number(vendor, condition)
 
-    qualities = ", ".join(
-        f"quality_{level} = quality_{level} {sign} {number(is_quality(row, level))}"
-        for level in Quality.values
-    )
-    endings = ", ".join(
-        f"ending_{ending} = ending_{ending} {sign} {number(is_ending(row, ending))}"
-        for ending in Ending.values
-    )
+    deltas = {
+        "quality_count": number(f"{row}.quality IS NOT NULL"),
+        "quality_sum": f"COALESCE({row}.quality, 0)",
+        **{f"quality_{level}": number(is_quality(row, level)) for level in Quality.values},
+        "ending_count": number(f"{row}.ending IS NOT NULL"),
+        **{f"ending_{ending}": number(is_ending(row, ending)) for ending in Ending.values},
+        "moment_count": number(f"{row}.moment IS NOT NULL"),
+    }
+
+    def changed(column):
+        return f"({column} {sign} {deltas[column]})"
+
+    totals = ", ".join(f"{column} = {changed(column)}" for column in deltas)
     insights = (
-        f"UPDATE {INSIGHTS} SET "
-        f"quality_count = quality_count {sign} {number(f'{row}.quality IS NOT NULL')}, "
-        f"quality_sum = quality_sum {sign} COALESCE({row}.quality, 0), {qualities}, "
-        f"ending_count = ending_count {sign} {number(f'{row}.ending IS NOT NULL')}, {endings}, "
-        f"moment_count = moment_count {sign} {number(f'{row}.moment IS NOT NULL')} "
+        f"UPDATE {INSIGHTS} SET {totals}, {leader_and_mean(changed)} "
         f"WHERE title_id = {row}.title_id;"
     )
     moment = (
         f"UPDATE {MOMENT_STATS} SET rater_count = rater_count {sign} 1 "
         f"WHERE title_id = {row}.title_id AND position = {row}.moment;"
     )
-    return insights + moment + leader_and_mean(f"{row}.title_id")
+    return insights + moment
 
 
 def cause_counts(vendor, sign, tears, where):
@@ -150,7 +163,22 @@ def _of_rating(column, row):
 
 
 def link_change(vendor, row, sign):
-    """Count or uncount one named cause (a RatingCause row) for its rating's title."""
+    """
+    Count or uncount one named cause (a RatingCause row) for its rating's title. On
+    PostgreSQL the rating is read once (UPDATE … FROM); SQLite's triggers read its
+    tears and title through a subquery each.
+    """
+    if vendor != "sqlite":
+        levels = ", ".join(
+            f"tears_{level} = tears_{level} {sign} {as_number(vendor, f'rating.tears = {level}')}"
+            for level in TEAR_LEVELS
+        )
+        return (
+            f"UPDATE {CAUSE_STATS} SET rater_count = rater_count {sign} 1, {levels} "
+            f"FROM (SELECT tears, title_id FROM reviews_rating WHERE id = {row}.rating_id) "
+            f"AS rating WHERE {CAUSE_STATS}.title_id = rating.title_id "
+            f"AND {CAUSE_STATS}.cause_id = {row}.cause_id;"
+        )
     return cause_counts(
         vendor,
         sign,
