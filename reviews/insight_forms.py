@@ -4,12 +4,43 @@ member cry, where it hit, how good it was and how it ends. Tears alone still mak
 complete rating; every extra is checked here, with a message next to its field.
 """
 
+from functools import cache
+
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 
 from reviews.forms import RatingForm
-from reviews.insights import MOST_CAUSES, causes_in_use, moment_name, moment_positions
+from reviews.insights import MOST_CAUSES, causes_in_use, moment_label, moment_positions
 from reviews.models import Ending, Quality
 from sadlist.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect, QuickSelect
+
+
+class Choices(BaseChoiceIterator):
+    """
+    Choices already in the shape Django normalises them to (value, label pairs), so
+    that setting them on a field and its widget does not walk them again: the form
+    is built for every rating sent, and most of its cost was that walk.
+    """
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+
+@cache
+def moment_choices(movie, positions):
+    """The moment field's choices for a movie, or a series of `positions` episodes."""
+    return Choices(
+        (
+            ("", "No answer"),
+            *((position, moment_label(movie, position)) for position in range(1, positions + 1)),
+        )
+    )
 
 
 class TellMoreForm(RatingForm):
@@ -57,23 +88,24 @@ class TellMoreForm(RatingForm):
     def __init__(self, *args, title, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = title
-        self.fields["causes"].choices = [(cause.pk, cause.name) for cause in causes_in_use(request)]
+        self.fields["causes"].choices = Choices(
+            tuple((cause.pk, cause.name) for cause in causes_in_use(request))
+        )
         positions = moment_positions(title)
+        if not positions:
+            # A series whose episode count we do not know: nothing to point at.
+            del self.fields["moment"]
+            return
         moment = self.fields["moment"]
-        if title.kind == title.Kind.MOVIE:
+        movie = title.kind == title.Kind.MOVIE
+        if movie:
             moment.label = "Where in the film did it hit hardest?"
             noun = f"a tenth of the film from 1 (the first) to {positions} (the last)"
         else:
             moment.label = "Which episode hit hardest?"
             noun = f"an episode from 1 to {positions}"
-        moment.choices = [
-            ("", "No answer"),
-            *((position, moment_name(title, position)) for position in range(1, positions + 1)),
-        ]
+        moment.choices = moment_choices(movie, positions)
         moment.error_messages["invalid_choice"] = f"Choose {noun}; %(value)s is not one."
-        if not positions:
-            # A series whose episode count we do not know: nothing to point at.
-            del self.fields["moment"]
 
     def clean_causes(self):
         causes = self.cleaned_data["causes"]

@@ -57,9 +57,12 @@ def moment_positions(title):
 
 def moment_name(title, position):
     """ "episode 7", or "in the last tenth"."""
-    if title.kind == title.Kind.MOVIE:
-        return f"in {TENTHS[position - 1]}"
-    return f"episode {position}"
+    return moment_label(title.kind == title.Kind.MOVIE, position)
+
+
+def moment_label(movie, position):
+    """A moment's name in a movie (a tenth of it) or in a series (an episode)."""
+    return f"in {TENTHS[position - 1]}" if movie else f"episode {position}"
 
 
 def extras_problem(rating, cause_ids, moment, quality, ending):
