@@ -104,8 +104,8 @@ class RatingQuerySet(models.QuerySet):
             if keep_extras and before is not None:
                 quality, ending = before.quality, before.ending
             if before is None:
-                rating = self._upsert(user, title, tears, moment, quality, ending)
-                if rating is None or not rating.is_new:
+                rating = self._upsert(user, title, tears, moment, quality, ending, change=False)
+                if rating is None:
                     # Another request of theirs rated it between the read and the insert
                     # (nothing was there to hold): their rating is the one told about.
                     return self.tell(
@@ -130,14 +130,15 @@ class RatingQuerySet(models.QuerySet):
             rating.title, rating.is_new = title, False
             return rating
 
-    def _upsert(self, user, title, tears, moment=None, quality=None, ending=None):
+    def _upsert(self, user, title, tears, moment=None, quality=None, ending=None, change=True):
         """
         One INSERT … ON CONFLICT DO UPDATE: a rating is one statement and one round trip
         to the database, where a lock, a savepoint and a commit took five. The stats'
         triggers fire for the insert or for the update, whichever it became (for the
         insert in the order of their names: the title's stats, then its insights, the
         lock order everywhere). A change sets the tears only. Returns the rating, or None
-        when it already had these tears (then nothing is written).
+        when it already had these tears (then nothing is written). Without `change`, a
+        rating that is there already is left as it is (None).
         """
         table = connection.ops.quote_name(self.model._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -145,10 +146,14 @@ class RatingQuerySet(models.QuerySet):
         upsert = (
             f"INSERT INTO {table} (user_id, title_id, tears, moment, quality, ending, "  # noqa: S608
             "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (user_id, title_id) DO UPDATE "
-            "SET tears = excluded.tears, updated_at = excluded.updated_at "
-            f"WHERE {table}.tears <> excluded.tears "
-            f"RETURNING {select_list(self.model)}"
+            "ON CONFLICT (user_id, title_id) "
+            + (
+                "DO UPDATE SET tears = excluded.tears, updated_at = excluded.updated_at "
+                f"WHERE {table}.tears <> excluded.tears "
+                if change
+                else "DO NOTHING "
+            )
+            + f"RETURNING {select_list(self.model)}"
         )
         values = [user.pk, title.pk, tears, moment, quality, ending, now, now]
         with connection.cursor() as cursor:
