@@ -31,6 +31,11 @@ class Choices(BaseChoiceIterator):
     def __len__(self):
         return len(self.pairs)
 
+    def __deepcopy__(self, memo):
+        # The pairs are a tuple of tuples of strings and numbers: a form's copy of its
+        # fields may share them.
+        return self
+
 
 @cache
 def moment_choices(movie, positions):
@@ -66,7 +71,7 @@ class TellMoreForm(RatingForm):
         coerce=int,
         required=False,
         empty_value=None,
-        choices=[("", "No answer"), *Quality.choices],
+        choices=Choices((("", "No answer"), *Quality.choices)),
         widget=QuickRadioSelect,
         error_messages={
             "invalid_choice": "How good it was is a whole number from 1 (Weak) to 5 "
@@ -77,7 +82,7 @@ class TellMoreForm(RatingForm):
         label="How does it end?",
         required=False,
         empty_value=None,
-        choices=[("", "No answer"), *Ending.choices],
+        choices=Choices((("", "No answer"), *Ending.choices)),
         widget=QuickRadioSelect,
         error_messages={
             "invalid_choice": "“%(value)s” is not one of the endings; choose devastating, "
