@@ -8,7 +8,6 @@ DEMO_END) for the same reason. Nothing here touches the database: the seed_demo
 command reads what it needs first, then streams these rows into the tables.
 """
 
-import bisect
 import datetime
 import functools
 import itertools
@@ -77,6 +76,18 @@ def stamp(second):
     """
     days, times = _clock()
     return f"{days[second // 86400]} {times[second % 86400]}"
+
+
+@functools.cache
+def _clock_numbers():
+    days, times = _clock()
+    return {day: n for n, day in enumerate(days)}, {time: n for n, time in enumerate(times)}
+
+
+def second(text):
+    """A demo stamp back as its second of WINDOW: `stamp`'s inverse, by the same tables."""
+    days, times = _clock_numbers()
+    return days[text[:10]] * 86400 + times[text[11:]]
 
 
 def moment(rng, start, end):
@@ -245,14 +256,41 @@ def _title_window(year):
     return max(WINDOW[0], int(release.total_seconds())), WINDOW[1]
 
 
-def planned_ratings(rng, titles, member_ids, total):
+def distinct(rng, population, count):
     """
-    Every rating as (user_id, title_id, tears, created, updated), seconds of WINDOW, in
-    time order: each title's share follows its popularity, its raters are distinct
-    members, and its tears are drawn around a sadness of its own, so titles differ as
-    real ones do. `titles` is [(title_id, year)] from most to least popular.
+    `count` distinct members of `population` in random order, each ordered choice as
+    likely as with rng.sample: drawn one at a time by a uniform index, a repeat drawn
+    again. For a few of many (a title's raters among the members) that is a third of
+    sample's cost, whose integer draws are slow; for many of few, sample is cheaper.
+    """
+    size = len(population)
+    if count * 4 > size:
+        return rng.sample(population, count)
+    random = rng.random
+    chosen = {}
+    while len(chosen) < count:
+        # No more draws than members still missing, so none is drawn past the last.
+        chosen.update(
+            dict.fromkeys(population[int(random() * size)] for _ in range(count - len(chosen)))
+        )
+    return list(chosen)
+
+
+def planned_ratings(rng, titles, member_ids, total, extras):
+    """
+    Every rating as (created, updated, user_id, title_id, tears, moment, quality,
+    ending, causes), times in seconds of WINDOW, in time order: each title's share
+    follows its popularity, its raters are distinct members, and its tears are drawn
+    around a sadness of its own, so titles differ as real ones do. `titles` is
+    [(title_id, year)] from most to least popular; `extras` (demo_insights.DemoExtras)
+    draws the rest of each title's ratings from their tears.
+
+    Everything is drawn a title at a time, a list per column (random.choices and list
+    comprehensions), rather than rating by rating: at a million ratings, every Python
+    call made for each rating costs about a second.
     """
     counts = allocate(total, popularity(len(titles)), len(member_ids))
+    random = rng.random
     rows = []
     for (title_id, year), count in zip(titles, counts, strict=True):
         if not count:
@@ -263,39 +301,99 @@ def planned_ratings(rng, titles, member_ids, total):
         ]
         tears = rng.choices(range(6), cum_weights=list(itertools.accumulate(weights)), k=count)
         start, end = _title_window(year)
-        for user_id, level in zip(rng.sample(member_ids, count), tears, strict=True):
-            created = moment(rng, start, end)
-            updated = created if rng.random() < 0.9 else moment(rng, created, end)
-            rows.append((user_id, title_id, level, created, updated))
+        span = end - start
+        created = [start + int(random() * span) for _ in range(count)]
+        # Nine in ten are never changed; the rest some time after, before the window ends.
+        updated = [when if random() < 0.9 else moment(rng, when, end) for when in created]
+        raters = distinct(rng, member_ids, count)
+        rows += zip(
+            created,
+            updated,
+            raters,
+            itertools.repeat(title_id, count),
+            tears,
+            *extras.draw(title_id, tears),
+            strict=True,
+        )
     # Rows go in in time order, as a live site writes them, so that no title's ratings
     # sit together on disk unrealistically. (The sort is stable: equal times keep the
     # order they were drawn in, so a seed always gives the same rows.)
-    rows.sort(key=operator.itemgetter(3))
+    rows.sort(key=operator.itemgetter(0))
     return rows
 
 
-def rating_rows(planned):
-    """`planned_ratings` as rows for RATING_COLUMNS, their times written out as text."""
-    for user_id, title_id, level, created_at, updated_at in planned:
-        created_text = stamp(created_at)
+def rating_rows(first_id, planned, links):
+    """
+    `planned_ratings` as rows for ["id", *RATING_COLUMNS, *EXTRA_COLUMNS], ids from
+    `first_id` and times written out as text; each rating's causes are appended to
+    `links` as (rating_id, cause_id). `stamp` is written out here, as a million calls
+    of it would cost a second.
+    """
+    days, times = _clock()
+    for rating_id, row in enumerate(planned, first_id):
+        created, updated, user_id, title_id, tears, position, quality, ending, causes = row
+        created_text = f"{days[created // 86400]} {times[created % 86400]}"
+        updated_text = (
+            created_text
+            if updated == created
+            else f"{days[updated // 86400]} {times[updated % 86400]}"
+        )
+        if causes:
+            links += [(rating_id, cause_id) for cause_id in causes]
         yield (
+            rating_id,
             user_id,
             title_id,
-            level,
+            tears,
             created_text,
-            created_text if updated_at == created_at else stamp(updated_at),
+            updated_text,
+            position,
+            quality,
+            ending,
         )
 
 
 RATING_COLUMNS = ["user_id", "title_id", "tears", "created_at", "updated_at"]
 
 
-def _comment_body(rng, stance, is_spoiler):
-    sentences = rng.sample(COMMENT_SENTENCES, rng.randint(1, 3))
+def pick(random, options):
+    """
+    One of `options`, each as likely, from `random` (a Random's random method): what
+    rng.choice gives, at a third of its cost, which tells a few hundred thousand times.
+    """
+    return options[int(random() * len(options))]
+
+
+@functools.cache
+def _openings():
+    """
+    Every ordered choice of one, two and three distinct comment sentences, by number,
+    each with its text: what a comment starts with, chosen whole by one pick.
+    """
+    return [
+        [
+            (sentences, " ".join(sentences))
+            for sentences in itertools.permutations(COMMENT_SENTENCES, size)
+        ]
+        for size in (1, 2, 3)
+    ]
+
+
+def _comment_body(random, stance, is_spoiler):
+    """
+    One to three distinct sentences (each number as likely, then every ordered choice of
+    that many, as rng.sample gives them), the stance's own, and a spoiler anywhere among
+    them. Drawn by picking from tables: a sample and a randint for each of 200,000
+    comments would cost seconds.
+    """
+    sentences, text = pick(random, pick(random, _openings()))
     if stance != "none":
-        sentences.append(rng.choice(STANCE_SENTENCES[stance]))
-    if is_spoiler:
-        sentences.insert(rng.randrange(len(sentences) + 1), rng.choice(SPOILER_SENTENCES))
+        said = pick(random, STANCE_SENTENCES[stance])
+        sentences, text = (*sentences, said), f"{text} {said}"
+    if not is_spoiler:
+        return text
+    sentences = list(sentences)
+    sentences.insert(int(random() * (len(sentences) + 1)), pick(random, SPOILER_SENTENCES))
     return " ".join(sentences)
 
 
@@ -308,24 +406,20 @@ def comment_rows(rng, first_id, titles, member_ids, total):
     drafts = []
     stance_names = [name for name, _ in STANCES]
     stance_weights = list(itertools.accumulate(share for _, share in STANCES))
+    random = rng.random
     for (title_id, year), count in zip(titles, counts, strict=True):
+        if not count:
+            continue
         start, end = _title_window(year)
-        for _ in range(count):
-            stance = stance_names[bisect.bisect(stance_weights, rng.random() * stance_weights[-1])]
-            is_spoiler = rng.random() < 0.1
+        # What can be drawn for all of a title's comments at once is.
+        stances = rng.choices(stance_names, cum_weights=stance_weights, k=count)
+        authors = rng.choices(member_ids, k=count)
+        for stance, user_id in zip(stances, authors, strict=True):
+            is_spoiler = random() < 0.1
             created = moment(rng, start, end)
-            edited = stamp(moment(rng, created, end)) if rng.random() < 0.05 else None
-            drafts.append(
-                (
-                    created,
-                    rng.choice(member_ids),
-                    title_id,
-                    _comment_body(rng, stance, is_spoiler),
-                    is_spoiler,
-                    stance,
-                    edited,
-                )
-            )
+            edited = stamp(moment(rng, created, end)) if random() < 0.05 else None
+            body = _comment_body(random, stance, is_spoiler)
+            drafts.append((created, user_id, title_id, body, is_spoiler, stance, edited))
     drafts.sort()
     return [
         (first_id + n, user_id, title_id, body, is_spoiler, stance, False, stamp(created), edited)

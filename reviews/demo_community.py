@@ -1,13 +1,15 @@
 """
 The community's share of the demo data (seed_demo): replies under comments, "this hit
 me too" marks, watchlists and title suggestions, in plausible proportions, as rows for
-the bulk loader. Their counts are left to `recount_all` after the load, like the stats.
+the bulk loader. The comments' reply and mark counts go in with the comments
+(`with_counts`); the members' counts are left to `recount_all` after the load, like
+the stats.
 """
 
-import datetime
+from collections import Counter
 
 from catalogue import search
-from reviews.demo import DEMO_START, WINDOW, moment, stamp
+from reviews.demo import WINDOW, moment, pick, second, stamp
 from reviews.demo_words import STUDIOS
 
 # Per comment: replies and marks; per member: titles on their list; members per suggestion.
@@ -56,12 +58,6 @@ SUGGESTION_COLUMNS = [
 ]
 
 
-def _second(text):
-    """A demo stamp back as its second in WINDOW."""
-    moment_ = datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
-    return int((moment_ - DEMO_START).total_seconds())
-
-
 def counts(comments, members):
     return {
         "replies": int(comments * REPLIES_PER_COMMENT),
@@ -76,11 +72,14 @@ def reply_rows(rng, first_id, comments, member_ids, total):
     threads = [row for row in comments if not row[6]]
     if not threads or not member_ids:
         return []
+    random = rng.random
     drafts = []
     for _ in range(total):
-        parent = rng.choice(threads)
-        created = moment(rng, _second(parent[7]), WINDOW[1])
-        drafts.append((created, rng.choice(member_ids), parent[2], rng.choice(REPLIES), parent[0]))
+        parent = pick(random, threads)
+        created = moment(rng, second(parent[7]), WINDOW[1])
+        drafts.append(
+            (created, pick(random, member_ids), parent[2], pick(random, REPLIES), parent[0])
+        )
     drafts.sort()
     return [
         (first_id + n, user_id, title_id, body, False, "none", False, stamp(created), None, parent)
@@ -89,41 +88,68 @@ def reply_rows(rng, first_id, comments, member_ids, total):
 
 
 def mark_rows(rng, comments, member_ids, total):
-    """Marks on random comments, once per member and comment, never by the author."""
+    """
+    Marks on random comments, once per member and comment, never by the author. The
+    (comment, member) pairs are drawn a batch at a time, as many as are still missing,
+    and taken in order until enough are good: alike to drawing them one by one, and
+    cheaper.
+    """
     if not comments or len(member_ids) < 2:
         return []
+    random = rng.random
     seen = set()
     rows = []
     tries = 0
     while len(rows) < total and tries < total * 3:
-        tries += 1
-        comment = rng.choice(comments)
-        member = rng.choice(member_ids)
-        if member == comment[1] or (member, comment[0]) in seen:
-            continue
-        seen.add((member, comment[0]))
-        rows.append((member, comment[0], stamp(moment(rng, _second(comment[7]), WINDOW[1]))))
-    return rows
+        wanted = min(total - len(rows), total * 3 - tries)
+        tries += wanted
+        drawn = rng.choices(comments, k=wanted), rng.choices(member_ids, k=wanted)
+        for comment, member in zip(*drawn, strict=True):
+            if member == comment[1] or (member, comment[0]) in seen:
+                continue
+            seen.add((member, comment[0]))
+            rows.append((member, comment[0], second(comment[7])))
+    end = WINDOW[1]
+    return [
+        (member, comment_id, stamp(start + int(random() * (end - start))))
+        for member, comment_id, start in rows
+    ]
 
 
 def watchlist_rows(rng, titles, member_ids, total):
     """Titles members keep for later, the popular ones more often, once each."""
     if not titles or not member_ids:
         return []
+    random = rng.random
     seen = set()
     rows = []
     popular = [title_id for title_id, _ in titles[: max(len(titles) // 5, 1)]]
     tries = 0
     while len(rows) < total and tries < total * 3:
         tries += 1
-        pool = popular if rng.random() < 0.6 else titles
-        title_id = rng.choice(pool) if pool is popular else rng.choice(pool)[0]
-        member = rng.choice(member_ids)
+        title_id = pick(random, popular) if random() < 0.6 else pick(random, titles)[0]
+        member = pick(random, member_ids)
         if (member, title_id) in seen:
             continue
         seen.add((member, title_id))
         rows.append((member, title_id, stamp(moment(rng, *WINDOW))))
     return rows
+
+
+def with_counts(comments, replies, marks):
+    """
+    `comments` (rows for COMMENT_COLUMNS or REPLY_COLUMNS) with their visible replies and
+    their marks counted on the end, for COUNTED_COLUMNS. Counted here, from the rows
+    about to be loaded, the counts go in with the comments: left to the recount, they
+    took an UPDATE of every comment (seconds, and on PostgreSQL a dead copy of each row).
+    The recount still checks them.
+    """
+    reply_counts = Counter(row[9] for row in replies if not row[6])
+    mark_counts = Counter(row[1] for row in marks)
+    return [(*row, reply_counts[row[0]], mark_counts[row[0]]) for row in comments]
+
+
+COUNTED_COLUMNS = ["reply_count", "mark_count"]
 
 
 def suggestion_rows(rng, member_ids, total):

@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import itertools
+import random
 from collections import Counter
 
 import pytest
@@ -13,7 +15,7 @@ from django.db.models import Count, F, Max, Sum
 from django.test import Client
 
 from catalogue.models import Theme, Title
-from reviews import demo
+from reviews import demo, demo_insights
 from reviews.demo import MEMBER_EMAIL_DOMAIN
 from reviews.management.commands import seed_demo
 from reviews.models import Comment, Rating, Report, TearPrior, TitleStats
@@ -385,3 +387,83 @@ def test_a_bulk_load_is_not_stopped_by_the_sites_statement_timeout():
             cursor.execute("SELECT pg_sleep(0.2)")
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone() == ("0",)
+
+
+def shares(population, cum_weights):
+    """The chance of each value of a (population, cum_weights) table, given it draws one."""
+    chances = [high - low for low, high in itertools.pairwise([0.0, *cum_weights])]
+    return {
+        value: chance / cum_weights[-1] for value, chance in zip(population, chances, strict=True)
+    }
+
+
+def drawn_shares(draw, times=60_000):
+    counts = Counter(draw() for _ in range(times))
+    return {value: count / times for value, count in counts.items()}
+
+
+@pytest.mark.parametrize("positions", [1, 10, 13, 50])
+def test_a_moment_falls_as_a_beta_draw_of_each_rating_put_it(positions):
+    # The extras are drawn from tables a title at a time; each must give every value the
+    # chance that drawing the rating's own Beta variate and rounding it gave.
+    rng = random.Random(positions)
+    table = shares(*demo_insights.moment_table(positions))
+    assert table[None] == pytest.approx(1 - demo_insights.MARKS_MOMENT)
+
+    def one_by_one():
+        if rng.random() >= demo_insights.MARKS_MOMENT:
+            return None
+        return max(1, min(positions, round(positions * rng.betavariate(5, 1.6))))
+
+    drawn = drawn_shares(one_by_one)
+    for value, chance in table.items():
+        assert drawn.get(value, 0) == pytest.approx(chance, abs=0.006), value
+
+
+@pytest.mark.parametrize("title_quality", [1.9, 3.4, 4.6])
+def test_a_quality_is_given_as_a_rounded_normal_draw_gave_it(title_quality):
+    rng = random.Random(7)
+    table = shares(*demo_insights.quality_table(title_quality))
+
+    def one_by_one():
+        if rng.random() >= demo_insights.GIVES_QUALITY:
+            return None
+        return max(1, min(5, round(rng.gauss(title_quality, 0.8))))
+
+    drawn = drawn_shares(one_by_one)
+    for value, chance in table.items():
+        assert drawn.get(value, 0) == pytest.approx(chance, abs=0.006), value
+
+
+@pytest.mark.parametrize("offered", [(), (4,), (2, 9), (1, 3, 5, 8, 13)])
+def test_causes_are_named_as_a_sample_of_the_offered_ones_named_them(offered):
+    rng = random.Random(len(offered))
+    table = shares(*demo_insights.cause_table(offered))
+
+    def one_by_one():
+        if not offered or rng.random() >= demo_insights.NAMES_CAUSES:
+            return ()
+        return tuple(sorted(rng.sample(offered, min(len(offered), rng.randint(1, 3)))))
+
+    drawn = drawn_shares(one_by_one)
+    assert set(drawn) <= set(table)
+    for value, chance in table.items():
+        assert drawn.get(value, 0) == pytest.approx(chance, abs=0.006), value
+
+
+def test_an_ending_vote_gives_each_ending_of_the_tears_its_share():
+    for tears, endings in demo_insights.ENDINGS_BY_TEARS.items():
+        slots = Counter(demo_insights.ENDINGS_BY_SLOT[tears])
+        assert slots[None] / demo_insights.ENDING_SLOTS == pytest.approx(0.7)
+        for ending in set(endings):
+            share = demo_insights.VOTES_ENDING * endings.count(ending) / len(endings)
+            assert slots[ending] / demo_insights.ENDING_SLOTS == pytest.approx(share)
+
+
+def test_distinct_draws_are_distinct_and_the_same_for_a_seed():
+    members = range(1000, 101_000)
+    for count in (0, 1, 50, 20_000, 90_000):
+        drawn = demo.distinct(random.Random(count), members, count)
+        assert len(drawn) == len(set(drawn)) == count
+        assert set(drawn) <= set(members)
+        assert drawn == demo.distinct(random.Random(count), members, count)

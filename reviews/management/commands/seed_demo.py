@@ -200,7 +200,10 @@ class Command(BaseCommand):
         )
 
     def _load(self, rng, progress, plan, titles, members, ratings, comments):
-        """Stream every demo row into its table; returns the number of reports."""
+        """
+        Stream every demo row into its table; returns the number of reports, and the
+        numbers of the community's rows by kind.
+        """
         user_model = get_user_model()
         member_ids = range(plan["first_user"], plan["first_user"] + members)
         bulk.insert(
@@ -241,34 +244,52 @@ class Command(BaseCommand):
         rng.shuffle(new)
         ranked = existing + new
         with progress.running("plan ratings"):
-            planned = demo.planned_ratings(rng, ranked, member_ids, ratings)
-        extras = self._demo_extras(rng, [row[0] for row in ranked])
+            extras = self._demo_extras(rng, [row[0] for row in ranked])
+            planned = demo.planned_ratings(rng, ranked, member_ids, ratings, extras)
+        links = []
         bulk.insert(
             Rating,
             ["id", *demo.RATING_COLUMNS, *demo_insights.EXTRA_COLUMNS],
             progress.track(
-                "ratings", extras.rows(plan["first_rating"], demo.rating_rows(planned)), ratings
+                "ratings", demo.rating_rows(plan["first_rating"], planned, links), ratings
             ),
         )
-        bulk.insert(RatingCause, ["rating_id", "cause_id"], extras.links)
+        bulk.insert(
+            RatingCause,
+            ["rating_id", "cause_id"],
+            progress.track("causes of ratings", links, len(links)),
+        )
+        del links
         del planned  # the largest thing the seed holds: free it before planning comments
         with progress.running("plan comments"):
             comment_rows = demo.comment_rows(
                 rng, plan["first_comment"], ranked, member_ids, comments
             )
             report_rows = demo.reports_and_hidden(rng, comment_rows, member_ids)
+        rows = self._plan_community(rng, progress, plan, ranked, member_ids, comment_rows)
+        # The comments go in after their replies and marks are drawn, with their counts.
+        counted = demo_community.with_counts(comment_rows, rows["replies"], rows["marks"])
         bulk.insert(
-            Comment, demo.COMMENT_COLUMNS, progress.track("comments", comment_rows, comments)
+            Comment,
+            demo.COMMENT_COLUMNS + demo_community.COUNTED_COLUMNS,
+            progress.track("comments", counted, comments),
         )
+        del counted
         bulk.insert(
             Report, demo.REPORT_COLUMNS, progress.track("reports", report_rows, len(report_rows))
         )
-        return len(report_rows), self._load_community(
-            rng, progress, plan, ranked, member_ids, comment_rows
-        )
+        rows["replies"] = demo_community.with_counts(rows["replies"], [], rows["marks"])
+        for label, model, columns in [
+            ("replies", Comment, demo_community.REPLY_COLUMNS + demo_community.COUNTED_COLUMNS),
+            ("marks", CommentMark, demo_community.MARK_COLUMNS),
+            ("watchlist", WatchlistEntry, demo_community.WATCHLIST_COLUMNS),
+            ("suggestions", Suggestion, demo_community.SUGGESTION_COLUMNS),
+        ]:
+            bulk.insert(model, columns, progress.track(label, rows[label], len(rows[label])))
+        return len(report_rows), {label: len(each) for label, each in rows.items()}
 
-    def _load_community(self, rng, progress, plan, ranked, member_ids, comment_rows):
-        """Replies, marks, watchlists and suggestions; their numbers, by kind."""
+    def _plan_community(self, rng, progress, plan, ranked, member_ids, comment_rows):
+        """Replies, marks, watchlists and suggestions, as rows by kind."""
         wanted = demo_community.counts(len(comment_rows), len(member_ids))
         with progress.running("plan replies, marks, lists and suggestions"):
             first_reply = plan["first_comment"] + len(comment_rows)
@@ -286,14 +307,7 @@ class Command(BaseCommand):
             rows["marks"] = demo_community.mark_rows(
                 rng, comment_rows + rows["replies"], member_ids, wanted["marks"]
             )
-        for label, model, columns in [
-            ("replies", Comment, demo_community.REPLY_COLUMNS),
-            ("marks", CommentMark, demo_community.MARK_COLUMNS),
-            ("watchlist", WatchlistEntry, demo_community.WATCHLIST_COLUMNS),
-            ("suggestions", Suggestion, demo_community.SUGGESTION_COLUMNS),
-        ]:
-            bulk.insert(model, columns, progress.track(label, rows[label], len(rows[label])))
-        return {label: len(each) for label, each in rows.items()}
+        return rows
 
     def _demo_extras(self, rng, title_ids):
         """What the demo ratings tell beyond tears, drawn from their own stream of the seed."""
