@@ -299,10 +299,11 @@ def wait_until_up(url, server, log_path):
 
 def wrk_command(url, args, seconds, cookie=None, plan_file=None, connections=None):
     connections = connections or args.connections
+    threads = min(args.threads, connections)
     command = [
         "wrk",
         "-t",
-        str(min(args.threads, connections)),
+        str(threads),
         "-c",
         str(connections),
         "-d",
@@ -318,7 +319,7 @@ def wrk_command(url, args, seconds, cookie=None, plan_file=None, connections=Non
     if plan_file:
         # A stretch of the plan of its own (bench/wrk.lua), so every POST is a change.
         first = next(PLAN_STRETCHES) * PLAN_STRETCH
-        command += ["--", str(plan_file), str(first), command[2]]
+        command += ["--", str(plan_file), str(first), str(threads)]
     return command
 
 

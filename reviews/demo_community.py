@@ -144,8 +144,10 @@ def with_counts(comments, replies, marks):
     took an UPDATE of every comment (seconds, and on PostgreSQL a dead copy of each row).
     The recount still checks them.
     """
-    reply_counts = Counter(row[9] for row in replies if not row[6])
-    mark_counts = Counter(row[1] for row in marks)
+    parent, hidden = REPLY_COLUMNS.index("parent_id"), REPLY_COLUMNS.index("is_hidden")
+    marked = MARK_COLUMNS.index("comment_id")
+    reply_counts = Counter(row[parent] for row in replies if not row[hidden])
+    mark_counts = Counter(row[marked] for row in marks)
     return [(*row, reply_counts[row[0]], mark_counts[row[0]]) for row in comments]
 
 

@@ -1,7 +1,7 @@
 """
 Model instances from rows that written SQL read, for the few reads every request makes
-(accounts.backends) and the rating upsert (reviews.models.members): what the ORM does
-to a row, without building the query each time.
+(accounts.backends) and the rating writes (reviews.models.members, reviews.views): what
+the ORM does to a row, without building the query each time.
 """
 
 from functools import cache
