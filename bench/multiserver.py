@@ -116,11 +116,17 @@ SLUG = "grave-of-the-fireflies"
 MEMBERS = [f"member{n}" for n in range(20)]
 
 
-def rate(site, target, cookies, tears):
-    """One rating POST; True when it was acknowledged (a redirect back to the form)."""
+def rate(site, target, cookies, tears, refusals=None):
+    """
+    One rating POST; True when it was acknowledged (a redirect back to the form). What
+    came back instead is added to `refusals`, if given.
+    """
     status, headers, _ = site.post(target, f"/titles/{SLUG}/rate/", {"tears": str(tears)}, cookies)
     location = [v for k, v in headers if k.lower() == "location"]
-    return status == 302 and location[0].endswith("#your-rating")
+    acknowledged = status == 302 and location[0].endswith("#your-rating")
+    if not acknowledged and refusals is not None:
+        refusals.append(f"{status} {location[0] if location else 'without a redirect'}")
+    return acknowledged
 
 
 def stored_ratings(site):
@@ -159,11 +165,12 @@ def a_member_signs_in_through_one_server_and_rates_through_the_other(site):
     assert stored_ratings(site)[0].get("member0") == 4
 
 
-def rating_load(site, members, posts_each, on_acknowledged=None):
+def rating_load(site, members, posts_each, on_acknowledged=None, refusals=None):
     """
     Every member, in a thread of its own, signs in and posts `posts_each` ratings in
     turn through nginx, which spreads them over the two servers. Returns
-    {member: [(tears, acknowledged), ...]} in posting order.
+    {member: [(tears, acknowledged), ...]} in posting order; what the site answered
+    instead of an acknowledgement (or how the request broke) goes in `refusals`.
     """
     history = {member: [] for member in members}
 
@@ -171,9 +178,11 @@ def rating_load(site, members, posts_each, on_acknowledged=None):
         for n in range(posts_each):
             tears = (number * 7 + n * 3) % 6
             try:
-                acknowledged = rate(site, site.front, cookies, tears)
-            except (http.client.HTTPException, OSError):
+                acknowledged = rate(site, site.front, cookies, tears, refusals)
+            except (http.client.HTTPException, OSError) as error:
                 acknowledged = False  # cut off mid-request: outcome unknown
+                if refusals is not None:
+                    refusals.append(repr(error))
             history[member].append((tears, acknowledged))
             if acknowledged and on_acknowledged:
                 on_acknowledged()
@@ -211,9 +220,11 @@ def access_log_size(site):
 @check
 def ratings_from_20_members_through_nginx_at_once_keep_stats_exact(site):
     log_start = access_log_size(site)
-    history = rating_load(site, MEMBERS, posts_each=10)
-    refused = sum(1 for posts in history.values() for _, ok in posts if not ok)
-    assert not refused, f"{refused} of 200 rating POSTs were not acknowledged"
+    refusals = []
+    history = rating_load(site, MEMBERS, posts_each=10, refusals=refusals)
+    assert not refusals, f"{len(refusals)} of 200 rating POSTs were not acknowledged: " + "; ".join(
+        sorted(set(refusals))
+    )
     ratings, stats = stored_ratings(site)
     for member, posts in history.items():
         assert ratings[member] == posts[-1][0], (

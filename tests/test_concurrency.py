@@ -4,6 +4,7 @@ whichever database the suite runs against (an SQLite file, or PostgreSQL).
 """
 
 import threading
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -78,6 +79,61 @@ def test_ratings_of_other_titles_commit_while_a_rating_is_held_open():
         release.set()
         holder.join(timeout=30)
     assert TitleStats.objects.get(pk=held.pk).rating_count == 1
+    assert recount_all() == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time, by design"
+)
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda m, t: Rating.objects.rate(m, t, 0), id="dry-eyes"),
+        pytest.param(lambda m, t: Rating.objects.unrate(m, t), id="removal"),
+    ],
+)
+def test_a_prior_refresh_while_a_rating_is_changed_waits_for_it(monkeypatch, write):
+    """
+    A change of a rating holds its row and its title's stats row before it writes them.
+    A refresh of the prior that starts meanwhile waits for the whole change, then counts
+    it; neither is turned away as a deadlock (the refresh once let the change read, and
+    waited on the stats row the change held while the change waited on the refresh).
+    """
+    import reviews.models.members as rating_writes
+
+    title = make_title()
+    (member,) = members(1)
+    Rating.objects.rate(member, title, 3)
+    refreshing, refresh_pid = threading.Event(), []
+    locked = rating_writes.lock_title_stats
+
+    def lock_then_wait_for_the_refresh(title_id):
+        locked(title_id)
+        refreshing.set()
+        waiting_since = time.monotonic()
+        with connection.cursor() as cursor:
+            while time.monotonic() - waiting_since < 10:
+                if refresh_pid:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", refresh_pid
+                    )
+                    if cursor.fetchone()[0]:
+                        return
+                time.sleep(0.02)
+        raise AssertionError("the refresh never waited for the change")
+
+    def refresh():
+        refreshing.wait(timeout=30)
+        connection.ensure_connection()
+        refresh_pid.append(connection.connection.info.backend_pid)
+        TearPrior.refresh()
+
+    monkeypatch.setattr(rating_writes, "lock_title_stats", lock_then_wait_for_the_refresh)
+    run_at_once([lambda: write(member, title), refresh])
+    stats = TitleStats.objects.get(pk=title.pk)
+    after = list(Rating.objects.values_list("tears", flat=True))
+    assert stats.distribution == [after.count(level) for level in range(6)]
+    assert TearPrior.current().mean == (0.0 if after == [0] else TearPrior.DEFAULT_MEAN)
     assert recount_all() == []
 
 
