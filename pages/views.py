@@ -401,7 +401,7 @@ def similar_titles(title, themes, avoided=()):
         candidates = candidates.exclude(pk__in=titles_counted_for(avoided))
     similar = []
     if title.stats.tears_4 + title.stats.tears_5:
-        similar = list(candidates.rated_high_by_fans_of(title)[:SIMILAR_TITLES_SHOWN])
+        similar = candidates.rated_high_by_fans_of(title, SIMILAR_TITLES_SHOWN)
     if len(similar) < SIMILAR_TITLES_SHOWN and themes:
         similar += candidates.sharing_themes_with(title, [theme.pk for theme in themes]).exclude(
             pk__in=[other.pk for other in similar]

@@ -172,7 +172,7 @@ def test_only_a_bounded_number_of_fans_are_read_the_fives_first(db):
     for fan in five_raters:
         Rating.objects.rate(fan, this, 5)
         Rating.objects.rate(fan, fives_pick, 5)
-    picks = RatedTitle.objects.with_stats().rated_high_by_fans_of(this, fans_considered=2)
+    picks = RatedTitle.objects.with_stats().rated_high_by_fans_of(this, 6, fans_considered=2)
     assert [(title.name, title.fan_count) for title in picks] == [("Picked by 5-raters", 2)]
 
 
@@ -188,12 +188,13 @@ def test_the_title_page_takes_the_same_queries_whatever_the_catalogue_size(
 ):
     titles = make_catalogue(size)
     # A title with high ratings: title with stats, themes, provenance, where to watch,
-    # the fans' other favourites, titles sharing themes, one page of comments, their
+    # the fans' other favourites (ranked, then read), titles sharing themes, one page
+    # of comments, their
     # first replies, and the insights: their totals row, the named causes, the marked
     # moments.
     rated = max(titles[:5], key=lambda title: title.stats.tears_4 + title.stats.tears_5)
     assert rated.stats.tears_4 + rated.stats.tears_5
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(rated.get_absolute_url())
     assert similar_names(response.content.decode())
     # An unrated title does not look for fans.

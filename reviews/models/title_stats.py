@@ -314,15 +314,19 @@ class RatedTitleQuerySet(TitleQuerySet):
             .order_by("-shared_themes", F("tear_score").desc(), "name", "pk")
         )
 
-    def rated_high_by_fans_of(self, title, fans_considered=200):
+    def rated_high_by_fans_of(self, title, count, fans_considered=200):
         """
-        Other titles that members who rated `title` 4 or 5 also rated 4 or 5, the
-        most such members first, annotated fan_count.
+        The `count` other titles that most members who rated `title` 4 or 5 also rated
+        4 or 5, the most such members first (then by name), each with fan_count: a list.
 
         Only `fans_considered` high ratings of `title` are read, the 5s before the
         4s, straight from the (title, tears) index in its order, so the query stays
         bounded however many ratings the title has. (Ordering them by date as well
         would make the database read and sort every high rating of the title.)
+
+        Two queries: the ranking groups the fans' ratings by title id and name alone,
+        then the titles it picked are read whole. Grouping by every column of a title
+        and its stats (as SQLite must, in one query) cost twice as long.
         """
         rating_model = Title._meta.get_field("ratings").related_model
         fans = (
@@ -330,12 +334,20 @@ class RatedTitleQuerySet(TitleQuerySet):
             .order_by("-tears")
             .values("user_id")[:fans_considered]
         )
-        return (
+        ranking = list(
             self.exclude(pk=title.pk)
             .filter(ratings__user_id__in=fans, ratings__tears__gte=4)
+            .values_list("pk")
             .annotate(fan_count=Count("ratings"))
-            .order_by("-fan_count", "name", "pk")
+            .order_by("-fan_count", "name", "pk")[:count]
         )
+        if not ranking:
+            return []
+        picked = self.in_bulk([pk for pk, _ in ranking])
+        for pk, fan_count in ranking:
+            if pk in picked:  # (a curator may have taken it down in between)
+                picked[pk].fan_count = fan_count
+        return [picked[pk] for pk, _ in ranking if pk in picked]
 
 
 class RatedTitle(Title):
