@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.utils.html import format_html_join
@@ -158,19 +158,19 @@ def rate(request, slug):
             messages.success(request, f"Your rating of {title.name} was removed.")
         else:
             messages.info(request, f"You had not rated {title.name}; nothing to remove.")
-        return redirect(back)
+        return HttpResponseRedirect(back)
     if "tell_more" in request.POST:
-        return rate_and_tell_more(request, title)
+        return rate_and_tell_more(request, title, back)
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["tears"][0])
-        return redirect(back)
+        return HttpResponseRedirect(back)
     rating = Rating.objects.rate(request.user, title, form.cleaned_data["tears"])
     messages.success(request, f"Saved: {rating.tears} — {rating.get_tears_display()}.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
-def rate_and_tell_more(request, title):
+def rate_and_tell_more(request, title, back):
     """
     The rating form sent with its "Tell more" part: the tears and the extras are saved
     together, or, when something does not fit, the form comes back with a message next
@@ -186,7 +186,7 @@ def rate_and_tell_more(request, title):
             form.add_error(None, str(problem))
         else:
             messages.success(request, f"Saved: {rating.tears} — {rating.get_tears_display()}.")
-            return redirect(title.get_absolute_url() + "#your-rating")
+            return HttpResponseRedirect(back)
     return render(request, "reviews/rating_form.html", {"title": title, "form": form})
 
 

@@ -6,6 +6,7 @@ the server, the tear score with its caveats, and similar titles.
 import re
 
 import pytest
+from django.urls import reverse, set_script_prefix
 
 from catalogue.models import Title
 from reviews.models import RatedTitle, Rating, TearPrior
@@ -174,6 +175,20 @@ def test_only_a_bounded_number_of_fans_are_read_the_fives_first(db):
         Rating.objects.rate(fan, fives_pick, 5)
     picks = RatedTitle.objects.with_stats().rated_high_by_fans_of(this, 6, fans_considered=2)
     assert [(title.name, title.fan_count) for title in picks] == [("Picked by 5-raters", 2)]
+
+
+def test_a_titles_address_is_the_one_its_route_gives_under_any_script_prefix(db):
+    title = make_title("Grave of the Fireflies", slug="grave-of-the-fireflies")
+    other = make_title("Tokyo Story")
+    assert title.get_absolute_url() == "/titles/grave-of-the-fireflies/"
+    assert other.get_absolute_url() == reverse("catalogue:title", args=[other.slug])
+    set_script_prefix("/sadlist/")
+    try:
+        assert title.get_absolute_url() == "/sadlist/titles/grave-of-the-fireflies/"
+        assert other.get_absolute_url() == reverse("catalogue:title", args=[other.slug])
+    finally:
+        set_script_prefix("/")
+    assert title.get_absolute_url() == "/titles/grave-of-the-fireflies/"
 
 
 def test_an_unknown_title_is_a_404(client, db):
