@@ -316,16 +316,42 @@ def ensure_running():
     raise RuntimeError("PostgreSQL or Redis did not come up")
 
 
+def log_sizes(site):
+    """How far each app server's log has been written, to read a check's part later."""
+    return {
+        server.log_path: server.log_path.stat().st_size
+        for server in site.servers
+        if server.log_path and server.log_path.exists()
+    }
+
+
+def errors_logged_since(sizes, most=30):
+    """The app servers' log lines about errors written since `sizes` (the last `most`)."""
+    lines = []
+    for path, size in sizes.items():
+        with open(path, "rb") as log:
+            log.seek(size)
+            lines += [
+                f"    {path.stem}: {line}"
+                for line in log.read().decode(errors="replace").splitlines()
+                if "ERROR" in line or "Error" in line or "Traceback" in line
+            ]
+    return lines[-most:]
+
+
 def run_checks(checks, site):
     passed = failed = 0
     for function in checks:
         started = time.monotonic()
+        sizes = log_sizes(site)
         try:
             function(site)
         except Exception as error:  # noqa: BLE001 -- report every check, then fail
             failed += 1
             detail = str(error) if isinstance(error, AssertionError) else traceback.format_exc()
             print(f"FAIL {function.__name__} ({time.monotonic() - started:.1f}s): {detail}")
+            for line in errors_logged_since(sizes):
+                print(line)
         else:
             passed += 1
             print(f"ok   {function.__name__} ({time.monotonic() - started:.1f}s)")
