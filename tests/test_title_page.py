@@ -204,9 +204,8 @@ def test_the_title_page_takes_the_same_queries_whatever_the_catalogue_size(
     titles = make_catalogue(size)
     # A title with high ratings: title with stats, themes, provenance, where to watch,
     # the fans' other favourites (ranked, then read), titles sharing themes, one page
-    # of comments, their
-    # first replies, and the insights: their totals row, the named causes, the marked
-    # moments.
+    # of comments, their first replies, and the insights: their totals row, the named
+    # causes, the marked moments.
     rated = max(titles[:5], key=lambda title: title.stats.tears_4 + title.stats.tears_5)
     assert rated.stats.tears_4 + rated.stats.tears_5
     with django_assert_num_queries(12):

@@ -341,13 +341,13 @@ class RatedTitleQuerySet(TitleQuerySet):
             .annotate(fan_count=Count("ratings"))
             .order_by("-fan_count", "name", "pk")[:count]
         )
-        if not ranking:
-            return []
         picked = self.in_bulk([pk for pk, _ in ranking])
+        chosen = []
         for pk, fan_count in ranking:
             if pk in picked:  # (a curator may have taken it down in between)
                 picked[pk].fan_count = fan_count
-        return [picked[pk] for pk, _ in ranking if pk in picked]
+                chosen.append(picked[pk])
+        return chosen
 
 
 class RatedTitle(Title):
