@@ -207,9 +207,24 @@ def database_from_url(url):
     return config
 
 
+# psycopg prepares a statement the connection has sent this many times (its default;
+# Django turns preparing off unless told).
+PREPARE_AFTER = 5
+
+
 def postgresql_options(options):
-    """The URL's options with the connect and statement timeouts added."""
+    """
+    The URL's options with the connect and statement timeouts added, and server-side
+    binding: the parameters travel apart from the query, so psycopg can prepare a
+    query the connection has sent a few times (its prepare_threshold), and the server
+    stops parsing and planning the same few statements on every request (what every
+    page and write starts with: the session, the member, the title). A pooler in
+    transaction mode in front of PostgreSQL would have to keep prepared statements
+    across its server connections (PgBouncer does since 1.21).
+    """
     options = dict(options)
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", PREPARE_AFTER)
     options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
     timeout_ms = round(DATABASE_STATEMENT_TIMEOUT * 1000)
     options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout_ms}".strip()

@@ -187,7 +187,7 @@ def test_a_statement_is_stopped_after_the_statement_timeout(site, postgres_proxy
     assert 0.4 < answer["seconds"] < 2
 
 
-def test_the_database_settings_carry_the_timeouts():
+def test_the_database_settings_carry_the_timeouts_and_server_side_binding():
     from sadlist.settings import database_from_url
 
     config = database_from_url("postgres://app@db.internal:5432/sadlist?sslmode=require")
@@ -195,9 +195,33 @@ def test_the_database_settings_carry_the_timeouts():
         "sslmode": "require",
         "connect_timeout": 3,
         "options": "-c statement_timeout=20000",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
     }
     assert config["ENGINE"] == "sadlist.postgresql" and config["CONN_HEALTH_CHECKS"]
     assert database_from_url("sqlite:////srv/sadlist/db.sqlite3")["OPTIONS"]["timeout"] == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements of psycopg")
+@pytest.mark.django_db
+def test_a_read_that_every_request_makes_is_prepared_after_a_few_times_on_postgresql(
+    client, reader
+):
+    """The session and the member are read on every signed-in request: parsed and
+    planned once per connection, not each time."""
+    client.force_login(reader)
+    for _ in range(6):
+        page = client.get("/")
+        assert reader.username in page.content.decode()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any(
+        statement.startswith("SELECT session_data FROM django_session WHERE session_key = $1")
+        for statement in prepared
+    ), prepared
+    assert any('FROM "auth_user" WHERE "id" = $1' in statement for statement in prepared)
 
 
 @pytest.mark.django_db(transaction=True)
