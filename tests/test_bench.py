@@ -188,3 +188,52 @@ def test_growth_takes_databases_as_scale_and_url_of_the_configured_kind(growth):
     other = "sqlite:///other.sqlite3" if connection.vendor == "postgresql" else "postgres:///other"
     with pytest.raises(SystemExit, match="^10x: set DATABASE_URL to a database of the same kind"):
         growth.parse_pair(f"10x={other}")
+
+
+def database_url():
+    """The test database's address, as the benchmark is given one."""
+    config = connection.settings_dict
+    user = f"{config['USER']}@" if config["USER"] else ""
+    return f"postgres://{user}{config['HOST']}:{config['PORT'] or 5432}/{config['NAME']}"
+
+
+def dead_rows_and_last_vacuum(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_dead_tup, last_vacuum FROM pg_stat_user_tables WHERE relname = %s", [table]
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="autovacuum is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_benchmark_vacuums_tables_past_autovacuums_thresholds_once_a_minute():
+    stand_in = bench_script("run").Autovacuum(database_url())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        assert stand_in.enabled == (cursor.fetchone()[0] == "off")
+        # Tested as on a server without autovacuum, whatever this one runs with.
+        stand_in.enabled = True
+        cursor.execute("CREATE TABLE bench_probe (id int)")
+        try:
+            cursor.execute("INSERT INTO bench_probe SELECT generate_series(1, 1000)")
+            cursor.execute("VACUUM bench_probe")
+            cursor.execute("DELETE FROM bench_probe WHERE id <= 100")  # 50 + 20% is 250
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+            _, vacuumed_at = dead_rows_and_last_vacuum("bench_probe")
+            stand_in.between_pages()
+            assert dead_rows_and_last_vacuum("bench_probe") == (100, vacuumed_at)  # not due
+            assert stand_in.passes == 1
+
+            cursor.execute("DELETE FROM bench_probe WHERE id <= 500")
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+            stand_in.between_pages()  # within the minute: nothing
+            assert stand_in.passes == 1
+            assert dead_rows_and_last_vacuum("bench_probe")[0] == 500
+
+            stand_in.last_pass -= stand_in.NAPTIME
+            stand_in.between_pages()
+            dead, last_vacuum = dead_rows_and_last_vacuum("bench_probe")
+            assert (dead, stand_in.passes) == (0, 2) and last_vacuum > vacuumed_at
+        finally:
+            cursor.execute("DROP TABLE bench_probe")
