@@ -7,17 +7,15 @@ What members say about titles, and the numbers kept from it, live in `reviews`,
 which may import this module; this app never imports `reviews`.
 """
 
-import functools
-
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from catalogue import search
+from sadlist.addresses import address
 
 FIRST_ANIME_YEAR = 1917
 LAST_PLAUSIBLE_YEAR = 2100
@@ -137,20 +135,6 @@ class TitleQuerySet(models.QuerySet):
         for title in self.raw(f"{sql} ORDER BY listed_under, name, id", params):
             first.setdefault(title.listed_under, []).append(title)
         return first
-
-
-# A slug is one path segment that reverse() leaves as it is (letters, digits, - and _).
-_SLUG_MARK = "slug-goes-here"
-
-
-@functools.lru_cache(maxsize=8)
-def _title_address(root_urlconf, urlconf, script_prefix):
-    """
-    A title page's address around its slug, reversed once per URLconf and script prefix:
-    every card on a page, and every rating's redirect, asks for one.
-    """
-    before, _, after = reverse("catalogue:title", args=[_SLUG_MARK]).rpartition(_SLUG_MARK)
-    return before, after
 
 
 class Title(models.Model):
@@ -300,8 +284,8 @@ class Title(models.Model):
             make_cover(self)
 
     def get_absolute_url(self):
-        before, after = _title_address(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
-        return f"{before}{self.slug}{after}"
+        # Every card on a page, and every rating's redirect, asks for one.
+        return address("catalogue:title", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -9,10 +9,10 @@ from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.http import urlencode
 
 from reviews.models import Comment
+from sadlist.addresses import address
 
 # Replies shown under each comment on the title page; the thread page shows them all.
 REPLIES_SHOWN = 3
@@ -75,12 +75,12 @@ def entry(comment, replies=()):
         "reply_count": comment.reply_count,
         "more_replies": max(comment.reply_count - REPLIES_SHOWN, 0),
         "replies": [entry(each) for each in replies],
-        "edit_url": reverse("reviews:edit_comment", args=[comment.pk]),
-        "delete_url": reverse("reviews:delete_comment", args=[comment.pk]),
-        "report_url": reverse("reviews:report_comment", args=[comment.pk]),
-        "mark_url": reverse("reviews:mark_comment", args=[comment.pk]),
-        "reply_url": reverse("reviews:reply", args=[comment.pk]),
-        "thread_url": reverse("reviews:thread", args=[comment.parent_id or comment.pk]),
+        "edit_url": address("reviews:edit_comment", comment.pk),
+        "delete_url": address("reviews:delete_comment", comment.pk),
+        "report_url": address("reviews:report_comment", comment.pk),
+        "mark_url": address("reviews:mark_comment", comment.pk),
+        "reply_url": address("reviews:reply", comment.pk),
+        "thread_url": address("reviews:thread", comment.parent_id or comment.pk),
     }
 
 
