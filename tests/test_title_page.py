@@ -10,7 +10,10 @@ from django.urls import reverse, set_script_prefix
 
 from catalogue.models import Title
 from reviews.models import RatedTitle, Rating, TearPrior
+from reviews.models.community import reply as post_reply
+from reviews.threads import entry
 
+from .factories import comment as post_comment
 from .factories import make_catalogue, make_members, make_theme, make_title, rate
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +192,27 @@ def test_a_titles_address_is_the_one_its_route_gives_under_any_script_prefix(db)
     finally:
         set_script_prefix("/")
     assert title.get_absolute_url() == "/titles/grave-of-the-fireflies/"
+
+
+@pytest.mark.parametrize("prefix", ["/", "/sadlist/"])
+def test_the_links_of_each_comment_are_the_ones_their_routes_give(client, db, prefix):
+    title = make_title("Grave of the Fireflies")
+    comment = post_comment(title, "It wrecked me.")
+    reply = post_reply(comment.user, comment, "Me too.")
+    set_script_prefix(prefix)
+    try:
+        links = {name: url for name, url in entry(reply).items() if name.endswith("_url")}
+        assert links == {
+            "edit_url": reverse("reviews:edit_comment", args=[reply.pk]),
+            "delete_url": reverse("reviews:delete_comment", args=[reply.pk]),
+            "report_url": reverse("reviews:report_comment", args=[reply.pk]),
+            "mark_url": reverse("reviews:mark_comment", args=[reply.pk]),
+            "reply_url": reverse("reviews:reply", args=[reply.pk]),
+            "thread_url": reverse("reviews:thread", args=[comment.pk]),
+        }
+        assert links["edit_url"].startswith(f"{prefix}comments/")
+    finally:
+        set_script_prefix("/")
 
 
 def test_an_unknown_title_is_a_404(client, db):
