@@ -195,7 +195,7 @@ def test_a_titles_address_is_the_one_its_route_gives_under_any_script_prefix(db)
 
 
 @pytest.mark.parametrize("prefix", ["/", "/sadlist/"])
-def test_the_links_of_each_comment_are_the_ones_their_routes_give(client, db, prefix):
+def test_the_links_of_each_comment_are_the_ones_their_routes_give(db, prefix):
     title = make_title("Grave of the Fireflies")
     comment = post_comment(title, "It wrecked me.")
     reply = post_reply(comment.user, comment, "Me too.")
