@@ -42,3 +42,33 @@ class RemoveIndexConcurrently(migrations.RemoveIndex):
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
             schema_editor.add_index(model, index, **_options(schema_editor))
+
+
+def drop_plain_indexes(indexes):
+    """
+    A RunPython that drops `indexes` ([(table, index name, column)], one-column indexes
+    Django made for foreign keys) and, undone, makes them again: for a migration that
+    only sets db_index=False in the state, since AlterField would copy each table on
+    SQLite and drop and re-check each foreign key on PostgreSQL. CONCURRENTLY on
+    PostgreSQL outside a transaction (the migration sets `atomic = False`).
+    """
+
+    def concurrently(schema_editor):
+        return "CONCURRENTLY " if _options(schema_editor) else ""
+
+    def drop(apps, schema_editor):
+        quote = schema_editor.quote_name
+        for _, index, _ in indexes:
+            schema_editor.execute(
+                f"DROP INDEX {concurrently(schema_editor)}IF EXISTS {quote(index)}"
+            )
+
+    def create(apps, schema_editor):
+        quote = schema_editor.quote_name
+        for table, index, column in indexes:
+            schema_editor.execute(
+                f"CREATE INDEX {concurrently(schema_editor)}IF NOT EXISTS {quote(index)} "
+                f"ON {quote(table)} ({quote(column)})"
+            )
+
+    return migrations.RunPython(drop, create)

@@ -208,3 +208,32 @@ def test_postgresql_reads_each_themes_first_titles_in_name_order(client, rated_c
         cursor.execute(f"EXPLAIN {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert plan.count("using title_name on catalogue_title") == 4, plan
+
+
+def test_the_insight_tables_are_read_through_their_unique_pairs(sqlite_only):
+    """
+    Migration 0012 dropped the foreign keys' own indexes on these tables: each lookup
+    by rating or title, and each cause's titles, still reads an index.
+    """
+    plans = {
+        "reviews_ratingcause": "SELECT cause_id FROM reviews_ratingcause WHERE rating_id = 1",
+        "reviews_titlecausestats": "SELECT * FROM reviews_titlecausestats WHERE title_id = 1",
+        "reviews_titlemomentstats": "SELECT * FROM reviews_titlemomentstats WHERE title_id = 1",
+        "cause_stats_by_cause": "SELECT title_id FROM reviews_titlecausestats "
+        "WHERE cause_id = 1 AND rater_count >= 3",
+    }
+    assert "USING COVERING INDEX sqlite_autoindex_reviews_ratingcause_1 (rating_id=?)" in (
+        query_plan(plans["reviews_ratingcause"])
+    )
+    for table in ("reviews_titlecausestats", "reviews_titlemomentstats"):
+        assert f"USING INDEX sqlite_autoindex_{table}_1 (title_id=?)" in query_plan(plans[table])
+    assert "USING INDEX cause_stats_by_cause (cause_id=? AND rater_count>?)" in (
+        query_plan(plans["cause_stats_by_cause"])
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('reviews_ratingcause', 'reviews_titlecausestats', "
+            "'reviews_titlemomentstats') ORDER BY name"
+        )
+        assert [name for (name,) in cursor.fetchall()] == ["cause_stats_by_cause"]

@@ -21,34 +21,14 @@ dropped CONCURRENTLY, so ratings keep being written meanwhile.
 from django.conf import settings
 from django.db import migrations, models
 
+from sadlist.migration_operations import drop_plain_indexes
+
 UNUSED_INDEXES = [
     ("reviews_rating", "reviews_rating_user_id_17595427", "user_id"),
     ("reviews_rating", "reviews_rating_title_id_3f763445", "title_id"),
     ("reviews_comment", "reviews_comment_user_id_1d319c7d", "user_id"),
     ("reviews_comment", "reviews_comment_title_id_d1b38f01", "title_id"),
 ]
-
-
-def _concurrently(schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return "CONCURRENTLY "
-    return ""
-
-
-def drop_indexes(apps, schema_editor):
-    quote = schema_editor.quote_name
-    for _, index, _ in UNUSED_INDEXES:
-        schema_editor.execute(f"DROP INDEX {_concurrently(schema_editor)}IF EXISTS {quote(index)}")
-
-
-def create_indexes(apps, schema_editor):
-    quote = schema_editor.quote_name
-    for table, index, column in UNUSED_INDEXES:
-        schema_editor.execute(
-            f"CREATE INDEX {_concurrently(schema_editor)}IF NOT EXISTS {quote(index)} "
-            f"ON {quote(table)} ({quote(column)})"
-        )
 
 
 class Migration(migrations.Migration):
@@ -62,7 +42,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
+            database_operations=[drop_plain_indexes(UNUSED_INDEXES)],
             state_operations=[
                 migrations.AlterField(
                     model_name="comment",

@@ -95,11 +95,15 @@ class Cause(models.Model):
 class RatingCause(models.Model):
     """A cause a member named in their rating of a title."""
 
+    # No index of their own (migration 0012): rating_cause_once (rating, cause) serves
+    # every lookup by rating, and nothing reads a cause's ratings.
     rating = models.ForeignKey(
-        "reviews.Rating", on_delete=models.CASCADE, related_name="cause_links"
+        "reviews.Rating", on_delete=models.CASCADE, related_name="cause_links", db_index=False
     )
     # A cause in use is retired, not deleted: members' choices stay.
-    cause = models.ForeignKey(Cause, on_delete=models.PROTECT, related_name="rating_links")
+    cause = models.ForeignKey(
+        Cause, on_delete=models.PROTECT, related_name="rating_links", db_index=False
+    )
 
     class Meta:
         constraints = [
@@ -158,8 +162,13 @@ class TitleInsights(models.Model):
 class TitleCauseStats(models.Model):
     """How many of a title's raters named one cause, and how hard they cried (1–5)."""
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="cause_stats")
-    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="title_stats")
+    # No index of their own: title_cause_stats_once and cause_stats_by_cause start with them.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="cause_stats", db_index=False
+    )
+    cause = models.ForeignKey(
+        Cause, on_delete=models.CASCADE, related_name="title_stats", db_index=False
+    )
     rater_count = models.PositiveIntegerField(default=0)
     tears_1 = models.PositiveIntegerField(default=0)
     tears_2 = models.PositiveIntegerField(default=0)
@@ -188,7 +197,10 @@ class TitleCauseStats(models.Model):
 class TitleMomentStats(models.Model):
     """How many raters marked one episode (series) or tenth (movie) as where it hit."""
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="moment_stats")
+    # No index of its own: title_moment_once (title, position) starts with it.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="moment_stats", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     rater_count = models.PositiveIntegerField(default=0)
 
