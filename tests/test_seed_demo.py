@@ -15,10 +15,10 @@ from django.db.models import Count, F, Max, Sum
 from django.test import Client
 
 from catalogue.models import Theme, Title
-from reviews import demo, demo_insights
+from reviews import bulk, demo, demo_insights
 from reviews.demo import MEMBER_EMAIL_DOMAIN
 from reviews.management.commands import seed_demo
-from reviews.models import Comment, Rating, Report, TearPrior, TitleStats
+from reviews.models import Comment, Rating, RatingCause, Report, TearPrior, TitleStats
 from reviews.stats import COUNTERS, recount_all
 
 pytestmark = pytest.mark.django_db
@@ -317,16 +317,17 @@ def test_it_needs_the_catalogues_themes_first(db):
     assert not Title.objects.exists()
 
 
-def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogue, monkeypatch):
-    def indexes():
-        with connection.cursor() as cursor:
-            return {
-                model._meta.db_table: sorted(
-                    connection.introspection.get_constraints(cursor, model._meta.db_table)
-                )
-                for model in (Rating, Comment, Report, get_user_model(), Title)
-            }
+def indexes():
+    with connection.cursor() as cursor:
+        return {
+            model._meta.db_table: sorted(
+                connection.introspection.get_constraints(cursor, model._meta.db_table)
+            )
+            for model in (Rating, RatingCause, Comment, Report, get_user_model(), Title)
+        }
 
+
+def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogue, monkeypatch):
     before, indexes_before = everything(), indexes()
 
     def broken(*args):
@@ -334,6 +335,24 @@ def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogu
 
     monkeypatch.setattr(demo, "reports_and_hidden", broken)
     with pytest.raises(RuntimeError, match="the disk is full"):
+        seed()
+    assert everything() == before
+    assert indexes() == indexes_before
+
+
+def test_an_index_built_while_the_comments_are_planned_fails_the_whole_load(
+    real_catalogue, monkeypatch
+):
+    """The ratings' indexes are built on a thread of their own: its error is the seed's."""
+    before, indexes_before = everything(), indexes()
+    take = bulk.Rebuild.take
+
+    def with_a_broken_index(self, *models):
+        statements = take(self, *models)
+        return [*statements, "CREATE INDEX broken ON no_such_table (x)"] if models else statements
+
+    monkeypatch.setattr(bulk.Rebuild, "take", with_a_broken_index)
+    with pytest.raises(Exception, match="no_such_table|no such table"):
         seed()
     assert everything() == before
     assert indexes() == indexes_before

@@ -1,4 +1,5 @@
 import contextlib
+import itertools
 import random
 import time
 
@@ -48,13 +49,17 @@ class Progress:
         self.started = time.monotonic()
 
     def track(self, label, rows, total):
+        """`rows`, drawing the bar every 1% of `total` (Python runs once per 1%, not per row)."""
+        return itertools.chain.from_iterable(self._hundredths(label, rows, total))
+
+    def _hundredths(self, label, rows, total):
         step = max(1, total // 100)
         self._draw(label, 0, total)
-        done = 0
-        for row in rows:
-            yield row
-            done += 1
-            if done % step == 0 and self.interactive:
+        rows, done = iter(rows), 0
+        while batch := list(itertools.islice(rows, step)):
+            yield batch
+            done += len(batch)
+            if self.interactive:
                 self._draw(label, done, total)
         self._draw(label, done, total, final=True)
 
@@ -173,9 +178,9 @@ class Command(BaseCommand):
             )
             # Counting each row as it arrives would cost a trigger call per row; the
             # totals are counted once, from all the rows, when the load is done.
-            with rebuilding, bulk.without_triggers(*tables):
+            with rebuilding as rebuild, bulk.without_triggers(*tables):
                 reports, community = self._load(
-                    rng, progress, plan, titles, members, ratings, comments
+                    rng, progress, plan, rebuild, (titles, members, ratings, comments)
                 )
                 bulk.reset_sequences(*tables)
                 # Every title's totals and stats row, from the rows just loaded. Counted
@@ -199,11 +204,12 @@ class Command(BaseCommand):
             "{watchlist:,} watchlist entries and {suggestions:,} suggestions.".format(**community)
         )
 
-    def _load(self, rng, progress, plan, titles, members, ratings, comments):
+    def _load(self, rng, progress, plan, rebuild, counts):
         """
         Stream every demo row into its table; returns the number of reports, and the
         numbers of the community's rows by kind.
         """
+        titles, members, ratings, comments = counts
         user_model = get_user_model()
         member_ids = range(plan["first_user"], plan["first_user"] + members)
         bulk.insert(
@@ -261,14 +267,17 @@ class Command(BaseCommand):
         )
         del links
         del planned  # the largest thing the seed holds: free it before planning comments
-        with progress.running("plan comments"):
-            comment_rows = demo.comment_rows(
-                rng, plan["first_comment"], ranked, member_ids, comments
-            )
-            report_rows = demo.reports_and_hidden(rng, comment_rows, member_ids)
-        rows = self._plan_community(rng, progress, plan, ranked, member_ids, comment_rows)
-        # The comments go in after their replies and marks are drawn, with their counts.
-        counted = demo_community.with_counts(comment_rows, rows["replies"], rows["marks"])
+        # The ratings are all in: the database builds their indexes while Python plans
+        # the comments and the community's rows, each on a core of its own.
+        with rebuild.meanwhile(Rating, RatingCause):
+            with progress.running("plan comments"):
+                comment_rows = demo.comment_rows(
+                    rng, plan["first_comment"], ranked, member_ids, comments
+                )
+                report_rows = demo.reports_and_hidden(rng, comment_rows, member_ids)
+            rows = self._plan_community(rng, progress, plan, ranked, member_ids, comment_rows)
+            # The comments go in after their replies and marks are drawn, with their counts.
+            counted = demo_community.with_counts(comment_rows, rows["replies"], rows["marks"])
         bulk.insert(
             Comment,
             demo.COMMENT_COLUMNS + demo_community.COUNTED_COLUMNS,
