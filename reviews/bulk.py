@@ -1,12 +1,14 @@
 """
 Loading a million rows fast: the quickest path each database offers, for seed_demo.
 
-PostgreSQL takes rows through COPY; SQLite through executemany of one prepared INSERT,
-with syncing to disk off while it runs. Secondary indexes and constraints are dropped
-for the load and rebuilt after it (building an index once over sorted data is several
-times cheaper than updating it row by row). Everything runs inside the caller's
-transaction, and DDL is transactional on both databases, so a failed load leaves the
-tables, indexes included, exactly as they were.
+PostgreSQL takes rows through COPY; SQLite through executemany into a bare temporary
+table, then one INSERT … SELECT, with syncing to disk off while it runs. Secondary
+indexes and constraints are dropped for the load and rebuilt after it (building an
+index once over sorted data is several times cheaper than updating it row by row); the
+ones of tables already loaded can be built on a thread while Python draws the next rows
+(Rebuild.meanwhile). Everything runs inside the caller's transaction, and DDL is
+transactional on both databases, so a failed load leaves the tables, indexes included,
+exactly as they were.
 """
 
 import contextlib
@@ -120,7 +122,10 @@ class Rebuild:
 
     def add(self, table, statement, first=False):
         statements = self.statements.setdefault(table, [])
-        statements.insert(0, statement) if first else statements.append(statement)
+        if first:
+            statements.insert(0, statement)
+        else:
+            statements.append(statement)
 
     def take(self, *models):
         """The statements of `models`' tables (all tables when none are given)."""
@@ -142,23 +147,26 @@ class Rebuild:
         """
         statements = self.take(*models)
         if connection.vendor == "postgresql":
-            # Their planner statistics too, now rather than with the rest at the end.
             quote = connection.ops.quote_name
-            statements += [f"ANALYZE {quote(model._meta.db_table)}" for model in models]
+            statements = [
+                # The other core is Python's: no parallel workers to compete with it.
+                "SET LOCAL max_parallel_maintenance_workers = 0",
+                *statements,
+                "SET LOCAL max_parallel_maintenance_workers TO DEFAULT",
+                # Their planner statistics too, now rather than with the rest at the end.
+                *(f"ANALYZE {quote(model._meta.db_table)}" for model in models),
+            ]
             self.analyzed += models
+        # The thread is given the DB-API connection itself: Django's connection object
+        # is one per thread.
         connection.ensure_connection()
         raw, failed = connection.connection, []
 
         def build():
             try:
                 cursor = raw.cursor()
-                if connection.vendor == "postgresql":
-                    # The other core is Python's: no parallel workers to compete with it.
-                    cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
                 for statement in statements:
                     cursor.execute(statement)
-                if connection.vendor == "postgresql":
-                    cursor.execute("SET LOCAL max_parallel_maintenance_workers TO DEFAULT")
                 cursor.close()
             except Exception as error:  # noqa: BLE001 - raised again on the caller's thread
                 failed.append(error)
