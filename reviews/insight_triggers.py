@@ -203,6 +203,28 @@ def rating_tells_nothing(row):
     )
 
 
+def rating_tears_moved(vendor):
+    """
+    A rating whose tears alone changed (the same title, moment, quality and ending),
+    as every change of the tears alone is (Rating.objects.rate): of its insights only
+    its named causes' counts of tears depend on the tears, so one UPDATE moves them
+    from the old level to the new, where uncounting and counting again everything it
+    told would take nine statements. The condition, and the body.
+    """
+    others = _changed(["title_id", "moment", "quality", "ending"], vendor)
+    condition = f"OLD.tears <> NEW.tears AND NOT ({others})"
+    levels = ", ".join(
+        f"tears_{level} = tears_{level} - {as_number(vendor, f'OLD.tears = {level}')} "
+        f"+ {as_number(vendor, f'NEW.tears = {level}')}"
+        for level in TEAR_LEVELS
+    )
+    body = (
+        f"UPDATE {CAUSE_STATS} SET {levels} WHERE title_id = NEW.title_id AND cause_id IN "
+        "(SELECT cause_id FROM reviews_ratingcause WHERE rating_id = NEW.id);"
+    )
+    return condition, body
+
+
 COUNTED = [
     (
         "reviews_rating",
@@ -210,8 +232,9 @@ COUNTED = [
         rating_change,
         rating_rows,
         rating_tells_nothing,
+        rating_tears_moved,
     ),
-    ("reviews_ratingcause", ["rating_id", "cause_id"], link_change, link_rows, None),
+    ("reviews_ratingcause", ["rating_id", "cause_id"], link_change, link_rows, None, None),
 ]
 
 
@@ -220,16 +243,23 @@ def _changed(columns, vendor):
     return " OR ".join(f"OLD.{column} {compare} NEW.{column}" for column in columns)
 
 
-def _counting(vendor, table, columns, change, rows, idle):
+def _counting(vendor, table, columns, change, rows, idle, shortcut):
     """
     The triggers that count `table`'s rows; a row for which `idle(row)` holds counts
     nothing, so it is not looked at (the title's insights row exists from its creation,
-    and recount_tears puts back one that went missing).
+    and recount_tears puts back one that went missing). A `shortcut` gives a kind of
+    change (its condition) a trigger of its own (its body), which the general update
+    trigger then leaves alone.
     """
     name = f"{table}_insights"
     counts = (lambda row: f"NOT ({idle(row)})") if idle else (lambda row: "true")
+    changed = _changed(columns, vendor)
+    statements = []
+    if shortcut:
+        condition, body = shortcut(vendor)
+        changed = f"({changed}) AND NOT ({condition})"
+        statements += _shortcut_trigger(vendor, table, f"{name}_shortcut", condition, body)
     if vendor == "sqlite":
-        changed = _changed(columns, vendor)
         bodies = {
             "insert": (
                 "INSERT",
@@ -243,7 +273,6 @@ def _counting(vendor, table, columns, change, rows, idle):
                 change(vendor, "OLD", "-") + rows(vendor, "NEW") + change(vendor, "NEW", "+"),
             ),
         }
-        statements = []
         for suffix, (event, condition, body) in bodies.items():
             statements += [
                 f"DROP TRIGGER IF EXISTS {name}_{suffix}",
@@ -251,7 +280,7 @@ def _counting(vendor, table, columns, change, rows, idle):
                 f"{condition} BEGIN {body} END",
             ]
         return statements
-    return [
+    return statements + [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
         f"IF TG_OP <> 'INSERT' AND {counts('OLD')} THEN {change(vendor, 'OLD', '-')} END IF; "
@@ -263,7 +292,24 @@ def _counting(vendor, table, columns, change, rows, idle):
         f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         f"DROP TRIGGER IF EXISTS {name}_update ON {table}",
         f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(columns)} ON {table} "
-        f"FOR EACH ROW WHEN ({_changed(columns, vendor)}) EXECUTE FUNCTION {name}()",
+        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _shortcut_trigger(vendor, table, name, condition, body):
+    """An update trigger of `table` that runs `body` for the rows `condition` holds for."""
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN {condition} BEGIN {body} END",
+        ]
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN {body} RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW WHEN ({condition}) "
+        f"EXECUTE FUNCTION {name}()",
     ]
 
 
@@ -287,8 +333,8 @@ def _new_title_row(vendor):
 
 def _statements(vendor):
     statements = []
-    for table, columns, change, rows, idle in COUNTED:
-        statements += _counting(vendor, table, columns, change, rows, idle)
+    for table, columns, change, rows, idle, shortcut in COUNTED:
+        statements += _counting(vendor, table, columns, change, rows, idle, shortcut)
     statements += _new_title_row(vendor)
     if vendor == "sqlite":
         for event in ("INSERT", "UPDATE", "DELETE"):
@@ -307,18 +353,21 @@ def _drops(vendor):
         names = [
             f"{table}_insights_{suffix}"
             for table, *_ in COUNTED
-            for suffix in ("insert", "delete", "update")
+            for suffix in ("insert", "delete", "update", "shortcut")
         ]
         names += ["catalogue_title_insights_row"]
         names += [f"reviews_cause_changed_{event}" for event in ("insert", "update", "delete")]
         return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
     pairs = [(f"{table}_insights", table) for table, *_ in COUNTED]
     pairs += [(f"{table}_insights_update", table) for table, *_ in COUNTED]
+    pairs += [(f"{table}_insights_shortcut", table) for table, *_ in COUNTED]
     pairs += [
         ("catalogue_title_insights_row", "catalogue_title"),
         ("reviews_cause_changed", "reviews_cause"),
     ]
-    functions = [f"{table}_insights" for table, *_ in COUNTED] + ["catalogue_title_insights_row"]
+    functions = [f"{table}_insights" for table, *_ in COUNTED]
+    functions += [f"{table}_insights_shortcut" for table, *_ in COUNTED]
+    functions += ["catalogue_title_insights_row"]
     return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in pairs] + [
         f"DROP FUNCTION IF EXISTS {function}() CASCADE" for function in functions
     ]

@@ -82,6 +82,32 @@ class TestEveryWritePath:
         assert totals(title) == NOTHING
         assert recount_all() == []
 
+    def test_a_change_of_the_tears_alone_moves_only_its_causes_counts(self):
+        title = make_title("Tears alone")
+        causes = seed_causes()
+        member, other = make_members(2)
+        told = {"moment": 2, "quality": 4, "ending": "bittersweet"}
+        rate_telling_more(member, title, 5, [causes["war"].pk, causes["regret"].pk], **told)
+        rate_telling_more(other, title, 3, [causes["war"].pk], quality=2)
+        Rating.objects.rate(member, title, 1)  # the tears alone, as the page's form sends them
+        assert totals(title) == {
+            "quality": (2, 6, [0, 1, 0, 1, 0]),
+            "ending": (1, [0, 1, 0, 0], "bittersweet"),
+            "moments": 1,
+            "causes": {"regret": (1, [1, 0, 0, 0, 0]), "war": (2, [1, 0, 1, 0, 0])},
+            "positions": {2: 1},
+        }
+        # From a shell, to no tears at all with the causes kept (the form would drop
+        # them): the raters who named a cause stay, their tears go from its levels.
+        rating = Rating.objects.get(user=other)
+        rating.tears = 0
+        rating.save()
+        assert totals(title)["causes"] == {
+            "regret": (1, [1, 0, 0, 0, 0]),
+            "war": (2, [1, 0, 0, 0, 0]),
+        }
+        assert recount_all() == []
+
     def test_a_bulk_insert_of_causes_keeps_the_totals_exact(self):
         title = make_title("Bulk")
         causes = seed_causes()
