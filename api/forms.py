@@ -59,9 +59,16 @@ class RatingExtrasForm(TellMoreForm):
         super().__init__(*args, request=request, **kwargs)
         offered = causes_in_use(request)
         self.cause_ids = {cause.slug: cause.pk for cause in offered}
-        causes = self.fields["causes"]
-        causes.choices = [(cause.slug, cause.name) for cause in offered]
-        causes.coerce = str
+        # The page's field leaves unknown ids to the write; a program's slugs are
+        # checked against the causes offered here, where they become ids.
+        page_field = self.fields["causes"]
+        self.fields["causes"] = forms.TypedMultipleChoiceField(
+            label=page_field.label,
+            required=False,
+            choices=[(cause.slug, cause.name) for cause in offered],
+            coerce=str,
+            error_messages=page_field.error_messages,
+        )
 
     def clean_causes(self):
         return [self.cause_ids[slug] for slug in super().clean_causes()]

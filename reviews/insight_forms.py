@@ -4,7 +4,7 @@ member cry, where it hit, how good it was and how it ends. Tears alone still mak
 complete rating; every extra is checked here, with a message next to its field.
 """
 
-from functools import cache
+from functools import cache, cached_property
 
 from django import forms
 from django.utils.choices import BaseChoiceIterator
@@ -37,6 +37,42 @@ class Choices(BaseChoiceIterator):
         return self
 
 
+class OfferedCauses(BaseChoiceIterator):
+    """
+    The causes members may name, as choices, read the first time they are walked: when
+    the form is shown, not when a sent form is checked (see CausesField).
+    """
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def pairs(self):
+        return tuple((cause.pk, cause.name) for cause in causes_in_use(self.request))
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+
+class CausesField(forms.TypedMultipleChoiceField):
+    """
+    The causes a member names, by id. A sent form checks only that each is a whole
+    number that can be an id: whether it is still offered is checked as the rating is
+    written (Rating.objects.tell refuses, with NotOffered, in a statement it runs
+    anyway), so checking a rating reads neither the content version nor the list of
+    causes. The view puts that refusal next to this field, in its words.
+    """
+
+    LARGEST_ID = 2**31 - 1
+
+    def valid_value(self, value):
+        text = str(value)
+        return text.isascii() and text.isdigit() and int(text) <= self.LARGEST_ID
+
+
 @cache
 def moment_choices(movie, positions):
     """The moment field's choices for a movie, or a series of `positions` episodes."""
@@ -49,7 +85,7 @@ def moment_choices(movie, positions):
 
 
 class TellMoreForm(RatingForm):
-    causes = forms.TypedMultipleChoiceField(
+    causes = CausesField(
         label=f"What made you cry? (up to {MOST_CAUSES})",
         coerce=int,
         required=False,
@@ -93,9 +129,7 @@ class TellMoreForm(RatingForm):
     def __init__(self, *args, title, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = title
-        self.fields["causes"].choices = Choices(
-            tuple((cause.pk, cause.name) for cause in causes_in_use(request))
-        )
+        self.fields["causes"].choices = OfferedCauses(request)
         positions = moment_positions(title)
         if not positions:
             # A series whose episode count we do not know: nothing to point at.
@@ -129,6 +163,18 @@ class TellMoreForm(RatingForm):
             if cleaned.get("moment"):
                 self.add_error("moment", dry + "leave the moment empty, or choose more tears.")
         return cleaned
+
+    def not_offered(self, cause_id):
+        """The causes field's message for a cause that is not, or no longer, offered."""
+        causes = self.fields["causes"]
+        self.add_error(
+            "causes",
+            forms.ValidationError(
+                causes.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": cause_id},
+            ),
+        )
 
     def extras(self):
         """The cleaned extras, as rate_telling_more takes them."""

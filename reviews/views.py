@@ -21,7 +21,14 @@ from reviews import threads
 from reviews.forms import CommentForm, RatingForm, ReportForm
 from reviews.insight_forms import TellMoreForm
 from reviews.insights import my_extras, rate_telling_more
-from reviews.models import Comment, CommentLimitReached, Rating, Report, TearLevel
+from reviews.models import (
+    CauseNotOffered,
+    Comment,
+    CommentLimitReached,
+    Rating,
+    Report,
+    TearLevel,
+)
 from sadlist.freshness import shared_html
 from sadlist.rows import select_one
 
@@ -182,6 +189,8 @@ def rate_and_tell_more(request, title, back):
             rating = rate_telling_more(
                 request.user, title, form.cleaned_data["tears"], **form.extras()
             )
+        except CauseNotOffered as problem:
+            form.not_offered(problem.cause_ids[0])
         except ValueError as problem:
             form.add_error(None, str(problem))
         else:

@@ -8,6 +8,8 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviews.insights import rate_telling_more
 from reviews.models import (
@@ -187,6 +189,12 @@ def bad_inputs(causes):
     ids = [str(cause.pk) for cause in causes.values()]
     return [
         ({"tears": "3", "causes": ["999999"]}, "causes", "999999 is not one of the causes offered"),
+        ({"tears": "3", "causes": ["war"]}, "causes", "war is not one of the causes offered"),
+        (
+            {"tears": "3", "causes": [ids[0], "9" * 20]},
+            "causes",
+            f"{'9' * 20} is not one of the causes offered",
+        ),
         ({"tears": "3", "causes": ids[:6]}, "causes", "Name at most 5 causes; you chose 6."),
         (
             {"tears": "3", "moment": "25"},
@@ -202,7 +210,7 @@ def bad_inputs(causes):
     ]
 
 
-@pytest.mark.parametrize("case", range(9))
+@pytest.mark.parametrize("case", range(11))
 def test_bad_extras_are_refused_next_to_their_field_and_nothing_changes(
     reader_client, reader, series, causes, unchanged, case
 ):
@@ -238,6 +246,30 @@ def test_a_retired_cause_cannot_be_named_and_past_choices_stay_out_of_view(
     assert set(Rating.objects.get(user=reader).causes.values_list("slug", flat=True)) == {
         "the-death-of-an-animal"
     }
+    assert recount_all() == []
+
+
+def test_a_rating_with_extras_is_checked_and_written_without_reading_the_list_of_causes(
+    reader_client, reader, grave, causes
+):
+    war, grief = causes["war"].pk, causes["grief-and-mourning"].pk
+    fields = tell_more(tears="4", causes=[str(war), str(grief)], quality="5", ending="hopeful")
+    reader_client.get(TITLE_URL)  # signed in and the page seen, as a member who rates
+    with CaptureQueriesContext(connection) as sent:
+        response = reader_client.post(RATE_URL, fields)
+    assert response.status_code == 302
+    rating = Rating.objects.get(user=reader, title=grave)
+    assert (rating.tears, rating.quality, rating.ending) == (4, 5, "hopeful")
+    assert set(rating.cause_links.values_list("cause_id", flat=True)) == {war, grief}
+    statements = [
+        query["sql"]
+        for query in sent.captured_queries
+        if not query["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    # The session, the member, the title; then the rating held with the causes it
+    # names and those asked for, the rating, its causes.
+    assert len(statements) == 7, "\n".join(statements)
+    assert not [sql for sql in statements if "contentversion" in sql or "ORDER BY" in sql]
     assert recount_all() == []
 
 

@@ -21,6 +21,7 @@ from reviews.models.insights import (
     TitleMomentStats,
 )
 from reviews.models.members import (
+    CauseNotOffered,
     Comment,
     CommentLimitReached,
     CommentQuerySet,
@@ -57,6 +58,7 @@ __all__ = [
     "CommunityRefused",
     "WatchlistEntry",
     "reply",
+    "CauseNotOffered",
     "Comment",
     "CommentLimitReached",
     "CommentQuerySet",

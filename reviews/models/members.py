@@ -40,6 +40,15 @@ class TearLevel(models.IntegerChoices):
     CRIED_A_RIVER = 5, "Cried a river"
 
 
+class CauseNotOffered(ValueError):
+    """A rating named causes that are not, or no longer, offered; nothing was saved."""
+
+    def __init__(self, cause_ids):
+        self.cause_ids = sorted(cause_ids)
+        named = ", ".join(str(pk) for pk in self.cause_ids)
+        super().__init__(f"Only causes still offered can be named, and {named} is not.")
+
+
 class RatingQuerySet(models.QuerySet):
     def rate(self, user, title, tears):
         """
@@ -82,7 +91,8 @@ class RatingQuerySet(models.QuerySet):
         Rate `title` with `tears` and replace the extras told before with these (or,
         with `keep_extras`, keep the quality and ending told before). Checked by the
         caller (reviews.insights.extras_problem), except that the causes must still be
-        offered: a cause retired meanwhile raises ValueError, and nothing is saved.
+        offered: a cause unknown or retired raises CauseNotOffered (a ValueError), and
+        nothing is saved.
         Causes a curator retired since the member named them stay, out of view.
         Dry eyes have no causes and no moment: they go, retired causes too.
 
@@ -100,7 +110,7 @@ class RatingQuerySet(models.QuerySet):
             before = self._read(user, title, hold=True)
             named, retired, offered = self._causes(before, cause_ids)
             if offered != cause_ids:
-                raise ValueError("Only causes still offered can be named.")
+                raise CauseNotOffered(cause_ids - offered)
             if keep_extras and before is not None:
                 quality, ending = before.quality, before.ending
             if before is None:
