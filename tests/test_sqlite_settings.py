@@ -1,7 +1,9 @@
-"""SQLite is set up for several writers at once."""
+"""SQLite is set up for several writers at once, and kept open between requests."""
 
 import pytest
 from django.db import connection
+
+from sadlist.settings import database_from_url
 
 
 @pytest.mark.django_db
@@ -10,3 +12,10 @@ def test_sqlite_uses_wal_and_immediate_transactions():
         pytest.skip("SQLite-only setting")
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert connection.settings_dict["OPTIONS"]["timeout"] >= 5
+
+
+def test_sqlite_keeps_its_connection_between_requests_as_postgresql_does(monkeypatch):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
+    # Opening it again would read the schema and run its PRAGMAs on every request.
+    assert database_from_url("sqlite:///sadlist.sqlite3")["CONN_MAX_AGE"] == 60
+    assert database_from_url("postgres://sadlist@db/sadlist")["CONN_MAX_AGE"] == 60
