@@ -1,7 +1,7 @@
 """
 Model instances from rows that written SQL read, for the few reads every request makes
-(accounts.backends) and the rating writes (reviews.models.members, reviews.views): what
-the ORM does to a row, without building the query each time.
+(accounts.sessions, accounts.backends) and the rating writes (reviews.models.members,
+reviews.views): what the ORM does to a row, without building the query each time.
 """
 
 from functools import cache
@@ -9,9 +9,20 @@ from functools import cache
 from django.db import connection
 
 
-def select_list(model):
-    """The quoted columns of `model`'s concrete fields, in their order."""
-    return _shape(model, connection.vendor)[0]
+def select_list(model, alias=None):
+    """
+    The quoted columns of `model`'s concrete fields, in their order, each prefixed with
+    `alias` (the table's name in a join) when given.
+    """
+    return _select_list(model, connection.vendor, alias)
+
+
+@cache
+def _select_list(model, vendor, alias):
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(
+        prefix + connection.ops.quote_name(field.column) for field in model._meta.concrete_fields
+    )
 
 
 def instance_from_row(model, row):
@@ -20,7 +31,7 @@ def instance_from_row(model, row):
     concrete fields in select_list's order, each converted as the ORM converts it: the
     database's converters, then the field's (on SQLite, times come back as text).
     """
-    _, names, converters = _shape(model, connection.vendor)
+    names, converters = _shape(model, connection.vendor)
     values = list(row)
     for index, column, convert in converters:
         values[index] = convert(values[index], column, connection)
@@ -31,11 +42,10 @@ def instance_from_row(model, row):
 def _shape(model, vendor):
     """
     What reading `model`'s rows needs, worked out once per process (and database
-    kind): the select list, the field names, and the converters of each column that
-    has any, in the order they run.
+    kind): the field names, and the converters of each column that has any, in the
+    order they run.
     """
     fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     converters = [
         (index, field.cached_col, convert)
         for index, field in enumerate(fields)
@@ -44,7 +54,7 @@ def _shape(model, vendor):
             *field.cached_col.get_db_converters(connection),
         ]
     ]
-    return columns, [field.attname for field in fields], converters
+    return [field.attname for field in fields], converters
 
 
 def select_one(model, columns, values, hold=False):
