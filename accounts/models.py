@@ -1,6 +1,10 @@
-"""Who holds which name: the rule that no two members look alike lives here."""
+"""
+Who holds which name (the rule that no two members look alike lives here), the titles
+members bring from other sites, and members' sessions.
+"""
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -73,3 +77,23 @@ class ImportedTitle(models.Model):
 
     def __str__(self):
         return f"{self.user} has seen {self.title_id} ({self.origin})"
+
+
+class Session(AbstractBaseSession):
+    """
+    A visitor's session (Django's, through accounts.sessions), with the member it is
+    signed in as beside its data, so that one statement reads both on every request.
+
+    `user_id` is a plain column, not a foreign key: deleting a member leaves their
+    sessions alone, and such a session finds no member, so it is nobody's. It is
+    written from the session's data each time the session is saved; sessions saved
+    before it existed hold NULL until they are saved again.
+    """
+
+    user_id = models.BigIntegerField(null=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

@@ -4,7 +4,8 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.sessions.models import Session
+
+from accounts.models import Session
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from urllib.parse import parse_qsl
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 
+from accounts.models import Session
 from reviews.models import Rating
 from reviews.stats import recount_all
 

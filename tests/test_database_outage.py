@@ -218,7 +218,7 @@ def test_a_read_that_every_request_makes_is_prepared_after_a_few_times_on_postgr
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any(
-        statement.startswith("SELECT session_data FROM django_session WHERE session_key = $1")
+        statement.startswith("SELECT session_data FROM accounts_session WHERE session_key = $1")
         for statement in prepared
     ), prepared
     assert any('FROM "auth_user" WHERE "id" = $1' in statement for statement in prepared)

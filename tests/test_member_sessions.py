@@ -1,10 +1,11 @@
 """
 The member of each request is read with written SQL (accounts.sessions,
 accounts.backends): the same member, the same refusals, and sessions signed in before
-keep working.
+keep working, in the table that now names each session's member.
 """
 
 from datetime import timedelta
+from importlib import import_module
 from unittest import mock
 
 import pytest
@@ -14,18 +15,24 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.models import Session as DjangoSession
+from django.db import connection
 from django.utils import timezone
 
 from accounts.backends import MemberBackend
+from accounts.models import Session
+from accounts.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
 SIGNED_IN_AS_READER = '<a href="/members/reader/">reader</a>'
+SIGNED_IN_AS_OTHER = '<a href="/members/other/">other</a>'
+SIGN_IN_LINK = ">Sign in</a>"
+migration = import_module("accounts.migrations.0004_session")
 
 
 def django_session(member, backend="django.contrib.auth.backends.ModelBackend"):
-    """A session written by Django's own database store, as members had before."""
+    """A session in the old table, written by Django's own database store."""
     store = DjangoSessionStore()
     store[SESSION_KEY] = str(member.pk)
     store[BACKEND_SESSION_KEY] = backend
@@ -34,13 +41,34 @@ def django_session(member, backend="django.contrib.auth.backends.ModelBackend"):
     return store.session_key
 
 
+def old_session(member, backend="django.contrib.auth.backends.ModelBackend"):
+    """
+    A session as members had before sessions named their member: written by Django's
+    own store, then copied by the migration (which leaves user_id empty); the old table
+    is emptied again, so that the next copy copies only the next session.
+    """
+    key = django_session(member, backend)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COPY_SESSIONS)
+    DjangoSession.objects.all().delete()
+    return key
+
+
+def signed_in_session(client, member, password):
+    """A session signed in now, through the sign-in form."""
+    client.post("/account/signin/", {"username": member.username, "password": password})
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 def home_with(client, session_key):
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     return client.get("/").content.decode()
 
 
 def test_a_member_signed_in_before_stays_signed_in(client, reader):
-    assert SIGNED_IN_AS_READER in home_with(client, django_session(reader))
+    key = old_session(reader)
+    assert Session.objects.get(session_key=key).user_id is None
+    assert SIGNED_IN_AS_READER in home_with(client, key)
 
 
 def test_signing_in_now_names_the_member_backend_and_reads_the_same_member(
@@ -57,6 +85,21 @@ def test_signing_in_now_names_the_member_backend_and_reads_the_same_member(
     assert lean.last_login is not None
 
 
+def test_signing_in_writes_the_member_on_the_session_row(client, reader, other_reader, password):
+    key = signed_in_session(client, reader, password)
+    assert Session.objects.get(session_key=key).user_id == reader.pk
+    client.post("/account/signout/")
+    key = signed_in_session(client, other_reader, password)
+    assert Session.objects.get(session_key=key).user_id == other_reader.pk
+
+
+def test_a_session_without_a_member_names_none(client):
+    store = SessionStore()
+    store["seen"] = True
+    store.save()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
+
+
 def test_a_wrong_password_is_checked_once_and_counted_once(client, reader):
     with mock.patch.object(User, "check_password", autospec=True, return_value=False) as check:
         response = client.post("/account/signin/", {"username": "reader", "password": "wrong"})
@@ -66,16 +109,18 @@ def test_a_wrong_password_is_checked_once_and_counted_once(client, reader):
     assert [attempt.failures_since_start for attempt in AccessAttempt.objects.all()] == [1]
 
 
-def test_an_expired_session_signs_nobody_in(client, reader):
-    key = django_session(reader)
+@pytest.mark.parametrize("signed_in", ["now", "before"])
+def test_an_expired_session_signs_nobody_in(client, reader, password, signed_in):
+    key = signed_in_session(client, reader, password) if signed_in == "now" else old_session(reader)
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
     html = home_with(client, key)
     assert SIGNED_IN_AS_READER not in html
-    assert ">Sign in</a>" in html
+    assert SIGN_IN_LINK in html
 
 
+@pytest.mark.parametrize("signed_in", ["now", "before"])
 @pytest.mark.parametrize(
     "change",
     [
@@ -84,14 +129,88 @@ def test_an_expired_session_signs_nobody_in(client, reader):
         {"password": "another-hash"},
     ],
 )
-def test_a_deactivated_member_or_a_changed_password_ends_the_session(client, reader, change):
-    key = django_session(reader, backend="accounts.backends.MemberBackend")
+def test_a_deactivated_member_or_a_changed_password_ends_the_session(
+    client, reader, password, change, signed_in
+):
+    if signed_in == "now":
+        key = signed_in_session(client, reader, password)
+    else:
+        key = old_session(reader, backend="accounts.backends.MemberBackend")
     User.objects.filter(pk=reader.pk).update(**change)
-    assert SIGNED_IN_AS_READER not in home_with(client, key)
+    html = home_with(client, key)
+    assert SIGNED_IN_AS_READER not in html
+    assert SIGN_IN_LINK in html
+    if "password" in change:
+        # Django's check of the session's hash flushes the session: its row is gone.
+        assert not Session.objects.filter(session_key=key).exists()
 
 
-def test_a_member_who_is_gone_is_nobody(client, reader):
-    key = django_session(reader, backend="accounts.backends.MemberBackend")
+@pytest.mark.parametrize("signed_in", ["now", "before"])
+def test_a_member_who_is_gone_is_nobody(client, reader, password, signed_in):
+    if signed_in == "now":
+        key = signed_in_session(client, reader, password)
+    else:
+        key = old_session(reader, backend="accounts.backends.MemberBackend")
     assert MemberBackend().get_user(reader.pk + 1000) is None
     reader.delete()
-    assert ">Sign in</a>" in home_with(client, key)
+    response = client.get("/", headers={"cookie": f"{settings.SESSION_COOKIE_NAME}={key}"})
+    assert response.status_code == 200
+    assert SIGN_IN_LINK in response.content.decode()
+
+
+def test_a_session_row_naming_another_member_never_signs_in_as_them(
+    client, reader, other_reader, password
+):
+    key = signed_in_session(client, reader, password)
+    Session.objects.filter(session_key=key).update(user_id=other_reader.pk)
+    html = home_with(client, key)
+    assert SIGNED_IN_AS_READER in html
+    assert SIGNED_IN_AS_OTHER not in html
+    reader.delete()
+    html = home_with(client, key)
+    assert SIGNED_IN_AS_OTHER not in html
+    assert SIGN_IN_LINK in html
+
+
+def test_signing_out_deletes_the_session_row(client, reader, password):
+    key = signed_in_session(client, reader, password)
+    client.post("/account/signout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert SIGN_IN_LINK in home_with(client, key)
+
+
+def test_the_migration_copies_every_session_and_back(client, reader):
+    """
+    Forward, every row of django_session as it was; back, every session as it is now
+    (those started, changed and ended since included).
+    """
+    member_key = django_session(reader, backend="accounts.backends.MemberBackend")
+    visitor = DjangoSessionStore()
+    visitor["seen"] = True
+    visitor.save()
+    before = set(DjangoSession.objects.values_list("session_key", "session_data", "expire_date"))
+    assert len(before) == 2
+
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COPY_SESSIONS)
+
+    copied = Session.objects.values_list("session_key", "session_data", "expire_date", "user_id")
+    assert set(copied) == {(*row, None) for row in before}
+    assert SIGNED_IN_AS_READER in home_with(client, member_key)
+
+    Session.objects.filter(session_key=visitor.session_key).delete()
+    changed = SessionStore(member_key)
+    changed["seen"] = True
+    changed.save()
+    started = SessionStore()
+    started["seen"] = True
+    started.save()
+    with connection.cursor() as cursor:
+        for statement in migration.COPY_SESSIONS_BACK:
+            cursor.execute(statement)
+
+    now = set(Session.objects.values_list("session_key", "session_data", "expire_date"))
+    assert set(DjangoSession.objects.values_list("session_key", "session_data", "expire_date")) == (
+        now
+    )
+    assert {key for key, *_ in now} == {member_key, started.session_key}
