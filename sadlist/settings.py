@@ -137,7 +137,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, handed the member its session was read with (accounts.middleware).
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Marks a member's own writes, and makes every response private unless a view
     # said it may be shared (sadlist.freshness).
@@ -279,7 +280,7 @@ CACHES = {"default": cache_from_url(REDIS_URL)}
 # signed-in request, and a Redis outage or flush neither signs members out nor breaks
 # their pages. (cached_db would save that read, but it raises when Redis is down and
 # makes page query counts differ between tests and production.) accounts.sessions is
-# Django's database store with that read written as SQL.
+# Django's database store with that read written as SQL, reading the member with it.
 SESSION_ENGINE = "accounts.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -173,9 +173,9 @@ def test_the_queue_costs_the_same_queries_for_50_comments(
         for reporter in members[2:]:
             Report.objects.create(comment=comment, reporter=reporter, reason="spam")
     curator_client.get(QUEUE)  # per-process caches are warm
-    # session, user, user's own and group permissions, the count of the page,
+    # session with its user, user's own and group permissions, the count of the page,
     # the 50 comments with their title and author, their open reports with reporters.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = curator_client.get(QUEUE)
     assert len(queue_rows(response)) == 50
     assert response.content.decode().count("<strong>Spam</strong>") == 150
@@ -195,11 +195,11 @@ def test_the_rating_list_links_to_each_rating_and_its_title_without_nesting_link
 @pytest.mark.parametrize(
     ("url", "last_row", "queries"),
     [
-        # session, user, user's own and group permissions, the count and the full
-        # count, the 50 rows with their title and member; for comments also the date
-        # range and the days of the date hierarchy.
-        ("/admin/reviews/comment/", "Comment 49", 9),
-        ("/admin/reviews/rating/", "Title 49", 7),
+        # session with its user, user's own and group permissions, the count and the
+        # full count, the 50 rows with their title and member; for comments also the
+        # date range and the days of the date hierarchy.
+        ("/admin/reviews/comment/", "Comment 49", 8),
+        ("/admin/reviews/rating/", "Title 49", 6),
     ],
 )
 def test_the_comment_and_rating_lists_cost_the_same_queries_for_50_rows(

@@ -107,9 +107,10 @@ def test_the_change_list_costs_the_same_queries_for_50_titles(
         Mention.objects.create(title=title, source=article, section="also", rank=number + 1)
         Rating.objects.rate(reader, title, number % 6)
     curator_client.get(TITLES)  # content types and other per-process caches are warm
-    # session, user, user's own and group permissions, choices of the themes and
-    # sources filters, the count and the full count, the 50 rows joined with their stats.
-    with django_assert_num_queries(9):
+    # session with its user, user's own and group permissions, choices of the themes
+    # and sources filters, the count and the full count, the 50 rows joined with their
+    # stats.
+    with django_assert_num_queries(8):
         response = curator_client.get(TITLES)
     assert len(response.context["cl"].result_list) == 50
 
@@ -208,11 +209,11 @@ def test_the_change_form_costs_a_fixed_number_of_queries(
     for rank in range(3, 13):
         Mention.objects.create(title=rated_title, source=make_source(), section="movies", rank=rank)
     curator_client.get(change_url(rated_title))  # per-process caches are warm
-    # session, user, the title (joined with its stats), user's own and
+    # session with its user, the title (joined with its stats), user's own and
     # group permissions, the title's themes, the sources (read once for all provenance
     # rows), the provenance rows with their sources, every theme for the picker, the
     # where-to-watch rows and the services for their picker.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = curator_client.get(change_url(rated_title))
     assert response.content.decode().count('name="mentions-') > 11
 

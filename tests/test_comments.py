@@ -354,9 +354,9 @@ def test_a_member_editing_a_hidden_comment_is_told_it_is_hidden_and_why(
     comment = Comment.objects.post(reader, grave, "Setsuko dies at the end.")
     Report.objects.create(comment=comment, reporter=other_reader, reason="spoiler")
     comment.hide()
-    # The session, the member, the comment with its title, the title's listings, the
-    # reasons it was reported.
-    with django_assert_num_queries(5):
+    # The session with its member, the comment with its title, the title's listings,
+    # the reasons it was reported.
+    with django_assert_num_queries(4):
         html = reader_client.get(f"/comments/{comment.pk}/edit/").content.decode()
     assert "A moderator has hidden this comment." in html
     assert "It no longer shows on the title page" in html
@@ -385,11 +385,11 @@ def test_a_visible_comment_being_edited_says_nothing_of_hiding(reader_client, re
 #           comments with authors and their tear ratings (a subquery), their first
 #           replies, the insights (totals, named causes, marked moments), and once
 #           someone rated the title 4–5, the other titles those members rated 4–5;
-#  member:  the same, plus the session, the member, the causes offered, their avoid
-#           list, and in one query their own rating with its causes, whether the title
-#           is on their list and their marks on the comments shown.
+#  member:  the same, plus the session with the member, the causes offered, their
+#           avoid list, and in one query their own rating with its causes, whether the
+#           title is on their list and their marks on the comments shown.
 @pytest.mark.parametrize("comment_count", [0, 100])
-@pytest.mark.parametrize("who, queries", [("visitor", 9), ("member", 14)])
+@pytest.mark.parametrize("who, queries", [("visitor", 9), ("member", 13)])
 def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
     client, reader, grave, django_assert_num_queries, comment_count, who, queries
 ):
@@ -404,9 +404,9 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_comments(
     assert f'Comments <span class="count">({comment_count})</span>' in response.content.decode()
 
 
-# The edit and delete pages: the session, the member, and the comment with its title;
-# the edit page also reads the title's listings, for the stance question.
-@pytest.mark.parametrize(("action", "queries"), [("edit", 4), ("delete", 3)])
+# The edit and delete pages: the session with the member, and the comment with its
+# title; the edit page also reads the title's listings, for the stance question.
+@pytest.mark.parametrize(("action", "queries"), [("edit", 3), ("delete", 2)])
 def test_the_edit_and_delete_pages_cost_a_fixed_number_of_queries(
     reader_client, reader, grave, action, queries, django_assert_num_queries
 ):

@@ -396,16 +396,16 @@ def test_a_member_served_shared_parts_costs_a_fixed_number_of_queries(
         comment(title, body=f"Comment {number}")
     for path in ("/", "/titles/", TITLE_PAGE):
         other_client.get(path)  # another member's request renders the shared parts
-    # 1. the session, 2. the member, 3. the content version; the rest comes shared
-    # (4. the member's avoid list, which picks the shared part), but 5. which of the
+    # 1. the session with the member, 2. the content version; the rest comes shared
+    # (3. the member's avoid list, which picks the shared part), but 4. which of the
     # cards shown are on the member's list
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert "Grave of the Fireflies" in member_page(reader_client, "/titles/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert "The saddest right now" in member_page(reader_client, "/")
-    # 4. the member's avoid list, 5. in one query, their own rating of the title,
+    # 3. the member's avoid list, 4. in one query, their own rating of the title,
     # whether it is on their watchlist and their marks on the comments shown
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         html = member_page(reader_client, TITLE_PAGE)
     assert f'Comments <span class="count">({comments})</span>' in html
 

@@ -80,10 +80,10 @@ def test_the_owners_history_with_extras_takes_fixed_queries(
     war = seed_causes()["war"]
     for number in range(rated):
         rate_telling_more(reader, make_title(slug=f"h{number}"), 3, [war.pk], quality=3)
-    # Session, member, the member shown, ratings count and page, the causes they named,
-    # the comments count (none, so no page of them), and the owner's own sections:
-    # community row, watchlist count, suggestions, new replies (count, then the
-    # replies), tokens, the queue to rate.
-    with django_assert_num_queries(14):
+    # Session with its member, the member shown, ratings count and page, the causes
+    # they named, the comments count (none, so no page of them), and the owner's own
+    # sections: community row, watchlist count, suggestions, new replies (count, then
+    # the replies), tokens, the queue to rate.
+    with django_assert_num_queries(13):
         html = reader_client.get("/members/reader/").content.decode()
     assert html.count("<li>What made you cry: War</li>") == rated

@@ -315,11 +315,11 @@ def test_the_title_page_keeps_its_queries_for_a_member_with_extras(
     # moments), and the member's part: their avoid list, the causes offered, and in one
     # query their rating with its causes, their watchlist and marks; where to watch,
     # the first replies.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         reader_client.get(TITLE_URL)
     for member in make_members(6):
         rate_telling_more(member, grave, 3, [causes["regret"].pk], moment=5, quality=4)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         html = reader_client.get(TITLE_URL).content.decode()
     assert "Quality from 7 votes" in html
 

@@ -1,7 +1,7 @@
 """
-The member of each request is read with written SQL (accounts.sessions,
-accounts.backends): the same member, the same refusals, and sessions signed in before
-keep working, in the table that now names each session's member.
+The member of each request is read with its session, in one written statement
+(accounts.sessions, accounts.middleware, accounts.backends): the same member, the same
+refusals, and sessions signed in before keep working.
 """
 
 from datetime import timedelta
@@ -9,6 +9,7 @@ from importlib import import_module
 from unittest import mock
 
 import pytest
+from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -17,9 +18,12 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.backends import MemberBackend
+from accounts.backends import MemberBackend, preloaded_member
+from accounts.middleware import AuthenticationMiddleware
 from accounts.models import Session
 from accounts.sessions import SessionStore
 
@@ -79,9 +83,11 @@ def test_signing_in_now_names_the_member_backend_and_reads_the_same_member(
     assert SIGNED_IN_AS_READER in client.get("/").content.decode()
     reader.refresh_from_db()
     lean, orm = MemberBackend().get_user(reader.pk), ModelBackend().get_user(reader.pk)
+    read_with_the_session = SessionStore(client.session.session_key).member
     for field in User._meta.concrete_fields:
         assert getattr(lean, field.attname) == getattr(orm, field.attname), field.name
-    assert lean._state.adding is False
+        assert getattr(read_with_the_session, field.attname) == getattr(orm, field.attname)
+    assert lean._state.adding is False and read_with_the_session._state.adding is False
     assert lean.last_login is not None
 
 
@@ -98,6 +104,33 @@ def test_a_session_without_a_member_names_none(client):
     store["seen"] = True
     store.save()
     assert Session.objects.get(session_key=store.session_key).user_id is None
+    assert SessionStore(store.session_key).member is None
+
+
+def test_a_signed_in_page_reads_the_session_and_the_member_in_one_query(client, reader, password):
+    signed_in_session(client, reader, password)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/account/password/changed/").content.decode()
+    assert SIGNED_IN_AS_READER in html
+    [query] = [query["sql"] for query in queries.captured_queries]
+    assert "FROM accounts_session s LEFT JOIN auth_user u ON u.id = s.user_id" in query
+
+
+def test_a_session_saved_before_reads_its_member_on_its_own_until_it_is_saved_again(
+    client, reader, django_assert_num_queries
+):
+    key = old_session(reader, backend="accounts.backends.MemberBackend")
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    with django_assert_num_queries(2):  # the session, then its member
+        html = client.get("/account/password/changed/").content.decode()
+    assert SIGNED_IN_AS_READER in html
+    store = SessionStore(key)
+    store["seen"] = True
+    store.save()
+    assert Session.objects.get(session_key=key).user_id == reader.pk
+    with django_assert_num_queries(1):
+        html = client.get("/account/password/changed/").content.decode()
+    assert SIGNED_IN_AS_READER in html
 
 
 def test_a_wrong_password_is_checked_once_and_counted_once(client, reader):
@@ -170,6 +203,30 @@ def test_a_session_row_naming_another_member_never_signs_in_as_them(
     html = home_with(client, key)
     assert SIGNED_IN_AS_OTHER not in html
     assert SIGN_IN_LINK in html
+
+
+def test_the_backend_takes_the_offered_member_only_when_it_is_the_one_asked_for(
+    reader, other_reader, django_assert_num_queries
+):
+    offered = preloaded_member.set(other_reader)
+    try:
+        with django_assert_num_queries(0):
+            assert MemberBackend().get_user(other_reader.pk) == other_reader
+        with django_assert_num_queries(1):
+            assert MemberBackend().get_user(reader.pk) == reader
+    finally:
+        preloaded_member.reset(offered)
+
+
+def test_the_member_is_offered_only_while_django_decides_who_is_signed_in(client, reader, password):
+    key = signed_in_session(client, reader, password)
+    request = RequestFactory().get("/")
+    request.session = SessionStore(key)
+    AuthenticationMiddleware(lambda request: None).process_request(request)
+    assert request.user.username == "reader"
+    assert preloaded_member.get() is None
+    # Django's asynchronous way to the member works as before, reading it itself.
+    assert async_to_sync(request.auser)() == reader
 
 
 def test_signing_out_deletes_the_session_row(client, reader, password):

@@ -172,8 +172,9 @@ def test_deleting_needs_a_signed_in_member_and_a_csrf_token(
         )
 
 
-# The deletion page: the session, the member, and the counts of their ratings and comments.
-def test_the_deletion_page_costs_four_queries(reader_client, history, django_assert_num_queries):
-    with django_assert_num_queries(4):
+# The deletion page: the session with the member, and the counts of their ratings and
+# comments.
+def test_the_deletion_page_costs_three_queries(reader_client, history, django_assert_num_queries):
+    with django_assert_num_queries(3):
         html = reader_client.get("/account/delete/").content.decode()
     assert "Delete your account" in html

@@ -216,7 +216,8 @@ def test_deleting_a_comment_deletes_its_thread(other_reader, first):
 
 
 # The thread page: the comment with its author's rating, one page of replies with
-# theirs (the count is stored); a member adds the session, the member and their marks.
+# theirs (the count is stored); a member adds the session with the member, and their
+# marks.
 @pytest.mark.parametrize("replies", [0, 100])
 def test_the_thread_page_costs_the_same_whatever_the_number_of_replies(
     client, other_client, first, replies, django_assert_num_queries
@@ -226,7 +227,7 @@ def test_the_thread_page_costs_the_same_whatever_the_number_of_replies(
         CommentMark.objects.mark(member, first)
     with django_assert_num_queries(3):
         client.get(f"/comments/{first.pk}/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         html = other_client.get(f"/comments/{first.pk}/").content.decode()
     assert f'Replies <span class="count">({replies})</span>' in html
 
@@ -242,10 +243,10 @@ def test_the_title_page_costs_the_same_whatever_the_number_of_replies_and_marks(
     # insights (their totals, the named causes, the marked moments).
     with django_assert_num_queries(9):
         client.get(TITLE_URL)
-    # Member: also the session, the member, their rating with their list and their
+    # Member: also the session with the member, their rating with their list and their
     # marks (one query), and the insights' part for a member (their avoid list, the
     # causes offered).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         html = other_client.get(TITLE_URL).content.decode()
     assert f"See all {replies} replies" in html or replies <= 3
 

@@ -112,11 +112,11 @@ def test_a_report_hidden_by_a_moderator_leaves_every_public_page(
     assert grave.stats.__class__.objects.get(pk=grave.pk).comment_count == 0
 
 
-# The report page: the session, the member, the comment with its title and author, and
-# whether this member already reported it.
-def test_the_report_page_costs_four_queries(
+# The report page: the session with the member, the comment with its title and author,
+# and whether this member already reported it.
+def test_the_report_page_costs_three_queries(
     reader_client, their_comment, django_assert_num_queries
 ):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         html = reader_client.get(report_url(their_comment)).content.decode()
     assert "Setsuko dies at the end, lol" in html
