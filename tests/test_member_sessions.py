@@ -9,7 +9,6 @@ from importlib import import_module
 from unittest import mock
 
 import pytest
-from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -225,8 +224,6 @@ def test_the_member_is_offered_only_while_django_decides_who_is_signed_in(client
     AuthenticationMiddleware(lambda request: None).process_request(request)
     assert request.user.username == "reader"
     assert preloaded_member.get() is None
-    # Django's asynchronous way to the member works as before, reading it itself.
-    assert async_to_sync(request.auser)() == reader
 
 
 def test_signing_out_deletes_the_session_row(client, reader, password):
