@@ -37,7 +37,7 @@ class Choices(BaseChoiceIterator):
         return self
 
 
-class OfferedCauses(BaseChoiceIterator):
+class OfferedCauses(Choices):
     """
     The causes members may name, as choices, read the first time they are walked: when
     the form is shown, not when a sent form is checked (see CausesField).
@@ -50,18 +50,12 @@ class OfferedCauses(BaseChoiceIterator):
     def pairs(self):
         return tuple((cause.pk, cause.name) for cause in causes_in_use(self.request))
 
-    def __iter__(self):
-        return iter(self.pairs)
-
-    def __len__(self):
-        return len(self.pairs)
-
 
 class CausesField(forms.TypedMultipleChoiceField):
     """
     The causes a member names, by id. A sent form checks only that each is a whole
     number that can be an id: whether it is still offered is checked as the rating is
-    written (Rating.objects.tell refuses, with NotOffered, in a statement it runs
+    written (Rating.objects.tell refuses, with CauseNotOffered, in a statement it runs
     anyway), so checking a rating reads neither the content version nor the list of
     causes. The view puts that refusal next to this field, in its words.
     """
