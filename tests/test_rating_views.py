@@ -1,6 +1,8 @@
 """A member gives a title a tear rating on its page, changes it and removes it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviews.insights import rate_telling_more
 from reviews.models import Rating, RatingCause, TitleStats
@@ -70,6 +72,30 @@ def test_saving_a_rating_names_the_level_and_counts_it(reader_client, reader, gr
     assert 'value="4" required checked> 4 — Sobbing' in html
     assert list(Rating.objects.values_list("user__username", "tears")) == [("reader", 4)]
     assert TitleStats.objects.get(pk=grave.pk).distribution == [0, 0, 0, 0, 1, 0]
+
+
+def test_a_plain_rating_is_written_in_the_statement_that_finds_its_title(
+    reader_client, reader, grave
+):
+    reader_client.get(TITLE_URL)  # signed in and the page seen, as a member who rates
+    for tears in ("2", "5"):  # a new rating, then a change of it
+        with CaptureQueriesContext(connection) as sent:
+            response = reader_client.post(RATE_URL, {"tears": tears})
+        assert response.url == TITLE_URL + "#your-rating"
+        statements = [
+            query["sql"]
+            for query in sent.captured_queries
+            if not query["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+        # The session with its member; then the rating, of the published title at the
+        # address, in one INSERT.
+        assert len(statements) == 2, "\n".join(statements)
+        assert statements[1].startswith('INSERT INTO "reviews_rating"')
+        assert "catalogue_title" in statements[1]
+    stats = TitleStats.objects.get(pk=grave.pk)
+    assert (stats.rating_count, stats.distribution) == (1, [0, 0, 0, 0, 0, 1])
+    assert "Saved: 5 — Cried a river." in page(reader_client)
+    assert recount_all() == []
 
 
 def test_changing_from_2_to_5_moves_the_one_rating(reader_client, grave):

@@ -28,6 +28,8 @@ from reviews.models.insights import (
 from reviews.models.title_stats import TearPrior
 from sadlist.rows import instance_from_row, select_list, select_one
 
+TITLE_TABLE = Title._meta.db_table
+
 
 class TearLevel(models.IntegerChoices):
     """The tear scale: 0 to 5, always shown with its name."""
@@ -74,6 +76,23 @@ class RatingQuerySet(models.QuerySet):
         # Only ratings move the site's mean, so they are what looks at the prior: once
         # this one is in (at once, or when an enclosing transaction commits).
         transaction.on_commit(TearPrior.refresh_if_due)
+        return rating
+
+    def rate_published(self, user, slug, tears):
+        """
+        `rate`, for the published title at `slug`, in one statement that finds the title
+        as it writes (the rating form's way: its address is all it has). Returns the
+        rating written, or None when nothing was: there is no published title at
+        `slug`, the tears are dry eyes (`tell`'s way), or the member had rated it so
+        already. The caller then reads the title and takes `rate`, which tells these
+        apart.
+        """
+        tears = TearLevel(tears).value
+        if not tears:
+            return None
+        rating = self._upsert(user, None, tears, slug=slug)
+        if rating is not None:
+            transaction.on_commit(TearPrior.refresh_if_due)
         return rating
 
     def tell(
@@ -140,7 +159,9 @@ class RatingQuerySet(models.QuerySet):
             rating.title, rating.is_new = title, False
             return rating
 
-    def _upsert(self, user, title, tears, moment=None, quality=None, ending=None, change=True):
+    def _upsert(
+        self, user, title, tears, moment=None, quality=None, ending=None, change=True, slug=None
+    ):
         """
         One INSERT … ON CONFLICT DO UPDATE: a rating is one statement and one round trip
         to the database, where a lock, a savepoint and a commit took five. The stats'
@@ -148,14 +169,26 @@ class RatingQuerySet(models.QuerySet):
         insert in the order of their names: the title's stats, then its insights, the
         lock order everywhere). A change sets the tears only. Returns the rating, or None
         when it already had these tears (then nothing is written). Without `change`, a
-        rating that is there already is left as it is (None).
+        rating that is there already is left as it is (None). Given `slug` instead of
+        `title`, the rating is of the published title there (None if there is none).
         """
         table = connection.ops.quote_name(self.model._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        # The names come from the model; every value is a parameter.
+        told = [tears, moment, quality, ending, now, now]
+        if slug is None:
+            source = "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            values = [user.pk, title.pk, *told]
+        else:
+            # A SELECT with a WHERE, as SQLite needs before ON CONFLICT.
+            source = (
+                f"SELECT %s, id, %s, %s, %s, %s, %s, %s FROM {TITLE_TABLE} "  # noqa: S608
+                "WHERE slug = %s AND is_published"
+            )
+            values = [user.pk, *told, slug]
+        # The names come from the models; every value is a parameter.
         upsert = (
             f"INSERT INTO {table} (user_id, title_id, tears, moment, quality, ending, "  # noqa: S608
-            "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            f"created_at, updated_at) {source} "
             "ON CONFLICT (user_id, title_id) "
             + (
                 "DO UPDATE SET tears = excluded.tears, updated_at = excluded.updated_at "
@@ -165,7 +198,6 @@ class RatingQuerySet(models.QuerySet):
             )
             + f"RETURNING {select_list(self.model)}"
         )
-        values = [user.pk, title.pk, tears, moment, quality, ending, now, now]
         with connection.cursor() as cursor:
             cursor.execute(upsert, values)
             row = cursor.fetchone()
