@@ -118,7 +118,8 @@ class RatingQuerySet(models.QuerySet):
         Written SQL, a few statements in all, in the triggers' lock order
         (reviews/insight_triggers.py): the rating row first (read and held), then the
         title's stats row, before anything that changes the extras; a double submit
-        reads and writes nothing more.
+        reads and writes nothing more. The causes added are checked as they are linked,
+        last: one not offered rolls everything back.
         """
         tears = TearLevel(tears).value
         cause_ids = set() if not tears else set(cause_ids)
@@ -127,9 +128,7 @@ class RatingQuerySet(models.QuerySet):
         with transaction.atomic():
             transaction.on_commit(TearPrior.refresh_if_due)
             before = self._read(user, title, hold=True)
-            named, retired, offered = self._causes(before, cause_ids)
-            if offered != cause_ids:
-                raise CauseNotOffered(cause_ids - offered)
+            named, retired = self._named_causes(before)
             if keep_extras and before is not None:
                 quality, ending = before.quality, before.ending
             if before is None:
@@ -217,45 +216,47 @@ class RatingQuerySet(models.QuerySet):
         return select_one(self.model, ["user_id", "title_id"], [user.pk, title.pk], hold=hold)
 
     @staticmethod
-    def _causes(rating, cause_ids):
+    def _named_causes(rating):
         """
-        One statement: the causes `rating` names that are still offered, those it names
-        that a curator retired since, and which of `cause_ids` are still offered.
+        The causes `rating` names that are still offered, and those a curator retired
+        since: read after its row is held (a statement that read them with the row
+        would see them as they were before any wait for the row).
         """
-        parts, values = [], []
+        named, retired = set(), set()
         if rating is not None and rating.tears:
-            parts.append(
-                "SELECT link.cause_id, CASE WHEN cause.is_retired THEN 1 ELSE 0 END "
-                "FROM reviews_ratingcause link "
-                "JOIN reviews_cause cause ON cause.id = link.cause_id "
-                "WHERE link.rating_id = %s"
-            )
-            values.append(rating.pk)
-        if cause_ids:
-            marks = ", ".join(["%s"] * len(cause_ids))
-            parts.append(
-                f"SELECT id, 2 FROM reviews_cause WHERE NOT is_retired AND id IN ({marks})"  # noqa: S608
-            )
-            values.extend(sorted(cause_ids))
-        found = {0: set(), 1: set(), 2: set()}
-        if parts:
             with connection.cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(parts), values)
-                for cause_id, kind in cursor.fetchall():
-                    found[kind].add(cause_id)
-        return found[0], found[1], found[2]
+                cursor.execute(
+                    "SELECT link.cause_id, cause.is_retired FROM reviews_ratingcause link "
+                    "JOIN reviews_cause cause ON cause.id = link.cause_id "
+                    "WHERE link.rating_id = %s",
+                    [rating.pk],
+                )
+                for cause_id, is_retired in cursor.fetchall():
+                    (retired if is_retired else named).add(cause_id)
+        return named, retired
 
     @staticmethod
     def _link_causes(rating_id, cause_ids):
-        if cause_ids:
-            rows = ", ".join(["(%s, %s)"] * len(cause_ids))
-            values = [value for pk in sorted(cause_ids) for value in (rating_id, pk)]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO reviews_ratingcause (rating_id, cause_id) VALUES {rows} "  # noqa: S608
-                    "ON CONFLICT DO NOTHING",
-                    values,
-                )
+        """
+        Link the rating to `cause_ids`, each of which must be offered (neither unknown
+        nor retired): the insert takes them from the causes offered, and when fewer go
+        in than were asked for, CauseNotOffered is raised, so the caller's transaction
+        rolls back. (None of them is linked already: the caller holds the rating's row
+        and links only causes it does not name.)
+        """
+        if not cause_ids:
+            return
+        marks = ", ".join(["%s"] * len(cause_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO reviews_ratingcause (rating_id, cause_id) "  # noqa: S608
+                f"SELECT %s, id FROM reviews_cause WHERE NOT is_retired AND id IN ({marks}) "
+                "ON CONFLICT DO NOTHING RETURNING cause_id",
+                [rating_id, *sorted(cause_ids)],
+            )
+            linked = {cause_id for (cause_id,) in cursor.fetchall()}
+        if linked != set(cause_ids):
+            raise CauseNotOffered(set(cause_ids) - linked)
 
     @staticmethod
     def _unlink_causes(rating_id, cause_ids):
