@@ -10,6 +10,7 @@ from django.db.models import Count
 from catalogue.suggestions import Suggestion
 from reviews import bulk
 from reviews.models import Comment, CommentMark, CommunityMember, WatchlistEntry
+from sadlist.rows import plain_rows
 
 
 def _comment_drift():
@@ -73,9 +74,7 @@ def _recount_members():
         "open_suggestion_count": Suggestion.objects.open(),
     }
     wanted = {
-        field: dict(
-            rows.order_by().values("user_id").annotate(n=Count("pk")).values_list("user_id", "n")
-        )
+        field: dict(plain_rows(rows.order_by().values("user_id").annotate(n=Count("pk"))))
         for field, rows in per_member.items()
     }
     fields = list(per_member)

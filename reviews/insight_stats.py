@@ -16,10 +16,11 @@ from reviews.models import (
     TitleInsights,
     TitleMomentStats,
 )
+from sadlist.rows import plain_rows
 
 
 def _expected_insights():
-    rows = (
+    counts = (
         Rating.objects.order_by()
         .values("title_id")
         .annotate(
@@ -35,7 +36,8 @@ def _expected_insights():
             moment_count=Count("id", filter=Q(moment__isnull=False)),
         )
     )
-    return {row.pop("title_id"): row for row in rows}
+    names = list(counts.query.annotation_select)
+    return {title_id: dict(zip(names, rest, strict=True)) for title_id, *rest in plain_rows(counts)}
 
 
 # Ending.values builds its list anew on every read; the recount asks once per title.
@@ -121,9 +123,8 @@ def recount(names):
     levels = [f"tears_{level}" for level in range(1, 6)]
     # Counted per (title, cause) by the database, each level a filtered count, so that
     # one row comes back per stats row rather than one per (title, cause, tears).
-    cause_expected = {
-        (row.pop("rating__title_id"), row.pop("cause_id")): row
-        for row in RatingCause.objects.order_by()
+    cause_counts = (
+        RatingCause.objects.order_by()
         .values("rating__title_id", "cause_id")
         .annotate(
             rater_count=Count("id"),
@@ -132,16 +133,23 @@ def recount(names):
                 for level in range(1, 6)
             },
         )
+    )
+    names = ["rater_count", *levels]
+    cause_expected = {
+        (title_id, cause_id): dict(zip(names, rest, strict=True))
+        for title_id, cause_id, *rest in plain_rows(cause_counts)
     }
     drift += _recount_rows(
         TitleCauseStats, "cause_id", cause_expected, ["rater_count", *levels], "cause"
     )
     moments = {
-        (row["title_id"], row["moment"]): {"rater_count": row["number"]}
-        for row in Rating.objects.filter(moment__isnull=False)
-        .order_by()
-        .values("title_id", "moment")
-        .annotate(number=Count("id"))
+        (title_id, moment): {"rater_count": number}
+        for title_id, moment, number in plain_rows(
+            Rating.objects.filter(moment__isnull=False)
+            .order_by()
+            .values("title_id", "moment")
+            .annotate(number=Count("id"))
+        )
     }
     drift += _recount_rows(TitleMomentStats, "position", moments, ["rater_count"], "moment")
     return drift

@@ -26,6 +26,7 @@ from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.models.members import DISAGREEING
 from reviews.models.title_stats import SCORE_TOLERANCE, dispute_share, lock_writers_out
 from reviews.triggers import MENTION_COUNTERS
+from sadlist.rows import plain_rows
 
 LEVELS = range(6)
 COUNTERS = (
@@ -79,9 +80,10 @@ def expected_totals():
             disagree_count=Count("id", filter=Q(stance__in=DISAGREEING)),
         )
     )
-    for row in [*rating_rows, *comment_rows]:
-        title_id = row.pop("title_id")
-        totals[title_id].update(row)
+    for counts in (rating_rows, comment_rows):
+        names = list(counts.query.annotation_select)
+        for title_id, *rest in plain_rows(counts):
+            totals[title_id].update(zip(names, rest, strict=True))
     return totals
 
 

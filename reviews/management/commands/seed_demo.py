@@ -187,7 +187,7 @@ class Command(BaseCommand):
                 # before the indexes are rebuilt: the recount rewrites the reply and mark
                 # counts of every comment, and without the indexes that writes the rows
                 # only, not an entry in each of the comments' indexes as well.
-                with progress.running("count stats"):
+                with progress.running("count stats"), bulk.every_core():
                     recount_all()
             with progress.running("index names for search"):
                 search_index.rebuild(connection)  # its triggers were off for the load
