@@ -266,9 +266,9 @@ def test_a_rating_with_extras_is_checked_and_written_without_reading_the_list_of
         for query in sent.captured_queries
         if not query["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
-    # The session with its member, the title; then the rating held with the causes it
-    # names, the rating, its causes (taken from the causes offered, which checks them).
-    assert len(statements) == 5, "\n".join(statements)
+    # The session with its member, the title; then the new rating, and its causes
+    # (taken from the causes offered, which checks them).
+    assert len(statements) == 4, "\n".join(statements)
     assert not [sql for sql in statements if "contentversion" in sql or "ORDER BY" in sql]
     assert recount_all() == []
 

@@ -116,10 +116,10 @@ class RatingQuerySet(models.QuerySet):
         Dry eyes have no causes and no moment: they go, retired causes too.
 
         Written SQL, a few statements in all, in the triggers' lock order
-        (reviews/insight_triggers.py): the rating row first (read and held), then the
-        title's stats row, before anything that changes the extras; a double submit
-        reads and writes nothing more. The causes added are checked as they are linked,
-        last: one not offered rolls everything back.
+        (reviews/insight_triggers.py): the rating row first (inserted, or read and
+        held), then the title's stats row, before anything that changes the extras; a
+        double submit reads and writes nothing more. The causes added are checked as
+        they are linked, last: one not offered rolls everything back.
         """
         tears = TearLevel(tears).value
         cause_ids = set() if not tears else set(cause_ids)
@@ -127,21 +127,23 @@ class RatingQuerySet(models.QuerySet):
             moment = None
         with transaction.atomic():
             transaction.on_commit(TearPrior.refresh_if_due)
-            before = self._read(user, title, hold=True)
-            named, retired = self._named_causes(before)
-            if keep_extras and before is not None:
-                quality, ending = before.quality, before.ending
-            if before is None:
-                rating = self._upsert(user, title, tears, moment, quality, ending, change=False)
-                if rating is None:
-                    # Another request of theirs rated it between the read and the insert
-                    # (nothing was there to hold): their rating is the one told about.
-                    return self.tell(
-                        user, title, tears, cause_ids, moment, quality, ending, keep_extras
-                    )
+            # Most ratings told about are new: the insert comes first, and a rating that
+            # is there already makes it write nothing.
+            rating = self._upsert(user, title, tears, moment, quality, ending, change=False)
+            if rating is not None:
                 self._link_causes(rating.pk, cause_ids)
                 rating.title = title
                 return rating
+            before = self._read(user, title, hold=True)
+            if before is None:
+                # Another request of theirs removed it between the insert and the read:
+                # it is new again.
+                return self.tell(
+                    user, title, tears, cause_ids, moment, quality, ending, keep_extras
+                )
+            named, retired = self._named_causes(before)
+            if keep_extras:
+                quality, ending = before.quality, before.ending
             fields = {"tears": tears, "moment": moment, "quality": quality, "ending": ending}
             changed = any(getattr(before, name) != value for name, value in fields.items())
             gone = (named | retired) if not tears else named - cause_ids
