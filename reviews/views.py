@@ -162,15 +162,15 @@ def _published_title(slug):
 @login_required
 @require_POST
 def rate(request, slug):
+    back = address("catalogue:title", slug) + "#your-rating"
     plain = not ({"remove", "tell_more"} & request.POST.keys())
     form = RatingForm(request.POST) if plain else None
     if plain and form.is_valid():
         # The common case takes one statement, which finds the title as it writes.
         rating = Rating.objects.rate_published(request.user, slug, form.cleaned_data["tears"])
         if rating is not None:
-            return _saved(request, rating, address("catalogue:title", slug) + "#your-rating")
+            return _saved(request, rating, back)
     title = _published_title(slug)
-    back = title.get_absolute_url() + "#your-rating"
     if "remove" in request.POST:
         if Rating.objects.unrate(request.user, title):
             messages.success(request, f"Your rating of {title.name} was removed.")

@@ -249,23 +249,30 @@ def test_a_retired_cause_cannot_be_named_and_past_choices_stay_out_of_view(
     assert recount_all() == []
 
 
+def statements_sent(client, url, fields):
+    """POST `fields` to `url`: the response, and the SQL statements it ran (not the
+    transaction's own BEGIN and savepoints)."""
+    with CaptureQueriesContext(connection) as sent:
+        response = client.post(url, fields)
+    statements = [
+        query["sql"]
+        for query in sent.captured_queries
+        if not query["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    return response, statements
+
+
 def test_a_rating_with_extras_is_checked_and_written_without_reading_the_list_of_causes(
     reader_client, reader, grave, causes
 ):
     war, grief = causes["war"].pk, causes["grief-and-mourning"].pk
     fields = tell_more(tears="4", causes=[str(war), str(grief)], quality="5", ending="hopeful")
     reader_client.get(TITLE_URL)  # signed in and the page seen, as a member who rates
-    with CaptureQueriesContext(connection) as sent:
-        response = reader_client.post(RATE_URL, fields)
-    assert response.status_code == 302
+    response, statements = statements_sent(reader_client, RATE_URL, fields)
+    assert response.url == TITLE_URL + "#your-rating"
     rating = Rating.objects.get(user=reader, title=grave)
     assert (rating.tears, rating.quality, rating.ending) == (4, 5, "hopeful")
     assert set(rating.cause_links.values_list("cause_id", flat=True)) == {war, grief}
-    statements = [
-        query["sql"]
-        for query in sent.captured_queries
-        if not query["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))
-    ]
     # The session with its member, the title; then the new rating, and its causes
     # (taken from the causes offered, which checks them).
     assert len(statements) == 4, "\n".join(statements)

@@ -1,15 +1,13 @@
 """A member gives a title a tear rating on its page, changes it and removes it."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from reviews.insights import rate_telling_more
 from reviews.models import Rating, RatingCause, TitleStats
 from reviews.stats import recount_all
 
 from .factories import make_title
-from .test_insights_ratings import seed_causes
+from .test_insights_ratings import seed_causes, statements_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -79,14 +77,8 @@ def test_a_plain_rating_is_written_in_the_statement_that_finds_its_title(
 ):
     reader_client.get(TITLE_URL)  # signed in and the page seen, as a member who rates
     for tears in ("2", "5"):  # a new rating, then a change of it
-        with CaptureQueriesContext(connection) as sent:
-            response = reader_client.post(RATE_URL, {"tears": tears})
+        response, statements = statements_sent(reader_client, RATE_URL, {"tears": tears})
         assert response.url == TITLE_URL + "#your-rating"
-        statements = [
-            query["sql"]
-            for query in sent.captured_queries
-            if not query["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))
-        ]
         # The session with its member; then the rating, of the published title at the
         # address, in one INSERT.
         assert len(statements) == 2, "\n".join(statements)

@@ -225,7 +225,7 @@ class RatingQuerySet(models.QuerySet):
         would see them as they were before any wait for the row).
         """
         named, retired = set(), set()
-        if rating is not None and rating.tears:
+        if rating.tears:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT link.cause_id, cause.is_retired FROM reviews_ratingcause link "
