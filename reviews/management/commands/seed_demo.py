@@ -249,8 +249,13 @@ class Command(BaseCommand):
         rng.shuffle(existing)
         rng.shuffle(new)
         ranked = existing + new
-        with progress.running("plan ratings"):
-            extras = self._demo_extras(rng, [row[0] for row in ranked])
+        extras = self._demo_extras(rng, [row[0] for row in ranked])
+        # Nothing else is loaded yet: the database builds the members' and titles'
+        # indexes while Python plans the ratings.
+        with (
+            rebuild.meanwhile(user_model, Title, Title.themes.through),
+            progress.running("plan ratings"),
+        ):
             planned = demo.planned_ratings(rng, ranked, member_ids, ratings, extras)
         links = []
         bulk.insert(
