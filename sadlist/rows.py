@@ -57,19 +57,16 @@ def _shape(model, vendor):
     return [field.attname for field in fields], converters
 
 
-def select_one(model, columns, values, hold=False):
+def select_one(model, columns, values):
     """
     The one `model` row whose `columns` equal `values` (a unique key), as an instance,
-    or None: one written SELECT. `hold` locks the row against other writers (as an
-    UPDATE would, so rows that point at it can still be added) until the transaction
-    ends, where the database locks rows.
+    or None: one written SELECT.
     """
     table = connection.ops.quote_name(model._meta.db_table)
     where = " AND ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
-    lock = " FOR NO KEY UPDATE" if hold and connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         # The names come from the model and the caller; every value is a parameter.
-        cursor.execute(f"SELECT {select_list(model)} FROM {table} WHERE {where}{lock}", values)  # noqa: S608
+        cursor.execute(f"SELECT {select_list(model)} FROM {table} WHERE {where}", values)  # noqa: S608
         row = cursor.fetchone()
     return instance_from_row(model, row) if row else None
 

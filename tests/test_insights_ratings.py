@@ -280,6 +280,28 @@ def test_a_rating_with_extras_is_checked_and_written_without_reading_the_list_of
     assert recount_all() == []
 
 
+def test_a_change_of_tears_and_causes_holds_the_rating_as_it_finds_it_and_reads_it_once(
+    reader_client, reader, grave, causes
+):
+    war, grief, regret = (causes[slug].pk for slug in ["war", "grief-and-mourning", "regret"])
+    reader_client.post(RATE_URL, tell_more(tears="4", causes=[str(war), str(grief)]))
+    fields = tell_more(tears="2", causes=[str(grief), str(regret)], quality="3")
+    response, statements = statements_sent(reader_client, RATE_URL, fields)
+    assert response.url == TITLE_URL + "#your-rating"
+    rating = Rating.objects.get(user=reader, title=grave)
+    assert (rating.tears, rating.quality) == (2, 3)
+    assert set(rating.cause_links.values_list("cause_id", flat=True)) == {grief, regret}
+    # The session, the title; the insert that finds the rating there and holds it, one
+    # read of it with its causes; its update (whose triggers take the title's stats
+    # first), the cause that goes and the one that comes.
+    assert len(statements) == 7, "\n".join(statements)
+    cause_stats = {row.cause_id: row for row in TitleCauseStats.objects.filter(title=grave)}
+    assert (cause_stats[war].rater_count, cause_stats[war].tears_4) == (0, 0)
+    assert (cause_stats[grief].tears_4, cause_stats[grief].tears_2) == (0, 1)
+    assert (cause_stats[regret].rater_count, cause_stats[regret].tears_2) == (1, 1)
+    assert recount_all() == []
+
+
 def test_the_model_refuses_what_the_form_would(reader, grave, causes, unchanged):
     war = causes["war"]
     with unchanged():

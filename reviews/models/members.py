@@ -116,10 +116,11 @@ class RatingQuerySet(models.QuerySet):
         Dry eyes have no causes and no moment: they go, retired causes too.
 
         Written SQL, a few statements in all, in the triggers' lock order
-        (reviews/insight_triggers.py): the rating row first (inserted, or read and
-        held), then the title's stats row, before anything that changes the extras; a
-        double submit reads and writes nothing more. The causes added are checked as
-        they are linked, last: one not offered rolls everything back.
+        (reviews/insight_triggers.py): the rating row first (inserted, or held by the
+        insert that found it there), then the title's stats row (taken by the rating's
+        update, or first when only its causes change), before anything that changes
+        the extras; a double submit reads and writes nothing more. The causes added are
+        checked as they are linked, last: one not offered rolls everything back.
         """
         tears = TearLevel(tears).value
         cause_ids = set() if not tears else set(cause_ids)
@@ -134,14 +135,13 @@ class RatingQuerySet(models.QuerySet):
                 self._link_causes(rating.pk, cause_ids)
                 rating.title = title
                 return rating
-            before = self._read(user, title, hold=True)
+            before, named, retired = self._told(user, title)
             if before is None:
                 # Another request of theirs removed it between the insert and the read:
                 # it is new again.
                 return self.tell(
                     user, title, tears, cause_ids, moment, quality, ending, keep_extras
                 )
-            named, retired = self._named_causes(before)
             if keep_extras:
                 quality, ending = before.quality, before.ending
             fields = {"tears": tears, "moment": moment, "quality": quality, "ending": ending}
@@ -151,11 +151,16 @@ class RatingQuerySet(models.QuerySet):
             before.title, before.is_new = title, False
             if not (changed or gone or added):
                 return before
-            lock_title_stats(title.pk)
-            # Causes are uncounted with the tears they were counted with: they go before
-            # a change of the tears, and come after it.
-            self._unlink_causes(before.pk, gone)
-            rating = self._change(before.pk, fields) if changed else before
+            if changed:
+                # The update's triggers take the title's stats row first, and move the
+                # counts of the causes it names to its new tears.
+                rating = self._change(before.pk, fields)
+            else:
+                lock_title_stats(title.pk)
+                rating = before
+            # So the causes that go are uncounted, and those that come counted, with the
+            # tears the rating has now.
+            self._unlink_causes(rating.pk, gone)
             self._link_causes(rating.pk, added)
             rating.title, rating.is_new = title, False
             return rating
@@ -170,8 +175,11 @@ class RatingQuerySet(models.QuerySet):
         insert in the order of their names: the title's stats, then its insights, the
         lock order everywhere). A change sets the tears only. Returns the rating, or None
         when it already had these tears (then nothing is written). Without `change`, a
-        rating that is there already is left as it is (None). Given `slug` instead of
-        `title`, the rating is of the published title there (None if there is none).
+        rating that is there already is left as it is (None) and held until the
+        transaction ends (an upsert's update locks the row it finds even when its WHERE
+        keeps it from changing it; on SQLite, the writer holds the database). Given
+        `slug` instead of `title`, the rating is of the published title there (None if
+        there is none).
         """
         table = connection.ops.quote_name(self.model._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -195,7 +203,7 @@ class RatingQuerySet(models.QuerySet):
                 "DO UPDATE SET tears = excluded.tears, updated_at = excluded.updated_at "
                 f"WHERE {table}.tears <> excluded.tears "
                 if change
-                else "DO NOTHING "
+                else f"DO UPDATE SET tears = {table}.tears WHERE 1 = 0 "
             )
             + f"RETURNING {select_list(self.model)}"
         )
@@ -209,33 +217,41 @@ class RatingQuerySet(models.QuerySet):
         rating.is_new = rating.created_at == rating.updated_at
         return rating
 
-    def _read(self, user, title, hold=False):
+    def _read(self, user, title):
         """
         `user`'s rating of `title` (None if there is none), read as the upsert returns
         it: a double submit's second request reads it here, costing what the first did.
-        `hold` keeps its row from other writers until the transaction ends.
         """
-        return select_one(self.model, ["user_id", "title_id"], [user.pk, title.pk], hold=hold)
+        return select_one(self.model, ["user_id", "title_id"], [user.pk, title.pk])
 
-    @staticmethod
-    def _named_causes(rating):
+    def _told(self, user, title):
         """
-        The causes `rating` names that are still offered, and those a curator retired
-        since: read after its row is held (a statement that read them with the row
-        would see them as they were before any wait for the row).
+        `user`'s rating of `title` with the causes it names that are still offered and
+        those a curator retired since, in one read (None and two empty sets if there is
+        none). Read once the insert that found the rating there holds its row: no other
+        request can change the rating or its causes before this transaction ends. (A
+        read that itself waited for the row would see the causes as they were before
+        the wait.)
         """
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # The names come from the models; every value is a parameter.
+                f"SELECT {select_list(self.model, 'rating')}, cause.id, cause.is_retired "  # noqa: S608
+                f"FROM {table} rating "
+                "LEFT JOIN reviews_ratingcause link ON link.rating_id = rating.id "
+                "LEFT JOIN reviews_cause cause ON cause.id = link.cause_id "
+                "WHERE rating.user_id = %s AND rating.title_id = %s",
+                [user.pk, title.pk],
+            )
+            rows = cursor.fetchall()
         named, retired = set(), set()
-        if rating.tears:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT link.cause_id, cause.is_retired FROM reviews_ratingcause link "
-                    "JOIN reviews_cause cause ON cause.id = link.cause_id "
-                    "WHERE link.rating_id = %s",
-                    [rating.pk],
-                )
-                for cause_id, is_retired in cursor.fetchall():
-                    (retired if is_retired else named).add(cause_id)
-        return named, retired
+        if not rows:
+            return None, named, retired
+        for *_, cause_id, is_retired in rows:
+            if cause_id is not None:
+                (retired if is_retired else named).add(cause_id)
+        return instance_from_row(self.model, rows[0][:-2]), named, retired
 
     @staticmethod
     def _link_causes(rating_id, cause_ids):
