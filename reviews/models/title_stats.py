@@ -42,11 +42,10 @@ def lock_writers_out():
     that lets readers through but makes writers wait. PostgreSQL takes a statement's
     snapshot after its locks, so a rating that waited here reads what was committed.
 
-    EXCLUSIVE, not SHARE: a change holds its row (read FOR NO KEY UPDATE, or held by
-    the insert that found it), then the title's stats row, and only then writes. SHARE
-    let the lock in between the read and the write, and the two then waited on each
-    other (the write on this lock, this transaction on the stats row) until PostgreSQL
-    turned one away as a deadlock.
+    EXCLUSIVE, not SHARE: a change holds its row (the insert that found it holds it),
+    then the title's stats row, and only then writes. SHARE let the lock in between the
+    hold and the write, and the two then waited on each other (the write on this lock,
+    this transaction on the stats row) until PostgreSQL turned one away as a deadlock.
     EXCLUSIVE waits for such a change to end; plain reads still go through.
     """
     if connection.vendor == "postgresql":
