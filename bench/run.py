@@ -75,6 +75,12 @@ PAGES = [
     ("popular title, while members rate", "GET", "/titles/{popular}/", "visitor", WHILE_RATING),
 ]
 RATING_ALONGSIDE = 4  # wrk connections sending rating POSTs during the "while" rows
+# /healthz is loaded again after every this many pages, and once more after the last,
+# and each page is compared with the mean of the /healthz loads just before and just
+# after it. A run takes minutes, and this machine is shared: its speed drifts within a
+# run, and a floor measured minutes earlier would move the later pages' shares with it.
+FLOOR = PAGES[0]
+FLOOR_EVERY = 5
 # Each run of wrk that sends rating POSTs takes the next this many lines of the plan
 # (bench/prepare.py writes enough for every run of a whole benchmark): more than a run
 # of --duration sends, so no rating is sent twice and each one writes.
@@ -413,22 +419,59 @@ def check_member_session(base, plan):
 
 
 def measure(base, args, plan, plan_file, autovacuum):
+    """
+    Load each chosen page, with /healthz again after every FLOOR_EVERY pages and after
+    the last; returns `with_floors` of the loads.
+    """
     check_member_session(base, plan)
-    rows = []
-    for label, method, path, who, target in chosen_pages(args.only):
+    loads, since_floor = [], 0
+    for page in chosen_pages(args.only):
+        if page is not FLOOR and since_floor == FLOOR_EVERY:
+            loads.append(load(base, args, plan, plan_file, FLOOR))
+            since_floor = 0
         autovacuum.between_pages()
-        if method == "POST":  # the paths come from the plan file
-            url, options = base + "/", {"plan_file": plan_file}
-        else:
-            url = base + path.format(popular=plan["popular_slug"], median=plan["median_slug"])
-            options = {"cookie": plan["member_cookie"]} if who == "member" else {}
-        if args.warmup:
-            run_wrk(url, args, args.warmup, **options)
-            drain(base, args.workers)
-        print(f"  {label} ({who}) …", flush=True)
-        with ratings_alongside(base, args, plan_file, enabled="while members rate" in label):
-            rows.append((label, path, who, target, run_wrk(url, args, args.duration, **options)))
+        loads.append(load(base, args, plan, plan_file, page))
+        since_floor = 0 if page is FLOOR else since_floor + 1
+    loads.append(load(base, args, plan, plan_file, FLOOR))
+    return with_floors(loads)
+
+
+def load(base, args, plan, plan_file, page):
+    """One page's load: (label, path, who, target, wrk's result)."""
+    label, method, path, who, target = page
+    if method == "POST":  # the paths come from the plan file
+        url, options = base + "/", {"plan_file": plan_file}
+    else:
+        url = base + path.format(popular=plan["popular_slug"], median=plan["median_slug"])
+        options = {"cookie": plan["member_cookie"]} if who == "member" else {}
+    if args.warmup:
+        run_wrk(url, args, args.warmup, **options)
         drain(base, args.workers)
+    print(f"  {label} ({who}) …", flush=True)
+    with ratings_alongside(base, args, plan_file, enabled="while members rate" in label):
+        result = run_wrk(url, args, args.duration, **options)
+    drain(base, args.workers)
+    return (label, path, who, target, result)
+
+
+def with_floors(loads):
+    """
+    Rows of (label, path, who, target, result, floor) from a run's loads in the order
+    they ran: each page's floor is the mean req/s of the /healthz loads just before and
+    just after it (one of them, if the other did no request). The /healthz row is its
+    first load, its own floor.
+    """
+    floors = [index for index, entry in enumerate(loads) if entry[0] == FLOOR[0]]
+    rows = []
+    for index, (label, path, who, target, result) in enumerate(loads):
+        if label == FLOOR[0]:
+            if index == floors[0]:
+                rows.append((label, path, who, target, result, rate_of(result)))
+            continue
+        before = max(floor for floor in floors if floor < index)
+        after = min((floor for floor in floors if floor > index), default=before)
+        around = [rate for rate in (rate_of(loads[before][4]), rate_of(loads[after][4])) if rate]
+        rows.append((label, path, who, target, result, sum(around) / len(around) if around else 0))
     return rows
 
 
@@ -510,20 +553,16 @@ def rate_of(result):
 
 def median_runs(runs):
     """
-    One row per page from several runs: each run's req/s as a share of that run's own
-    /healthz, and per page the run whose share is the median. Returns rows of
-    (label, path, who, target, result, /healthz req/s of that run).
+    One row per page from several runs (rows of `with_floors`): per page the run whose
+    share of its floor is the median.
     """
     rows = []
-    for index, (label, path, who, target, _) in enumerate(runs[0]):
-        measured = []
-        for run in runs:
-            floor = rate_of(run[0][4])
-            result = run[index][4]
-            measured.append((rate_of(result) / floor if floor else 0, result, floor))
-        measured.sort(key=lambda entry: entry[0])
-        _, result, floor = measured[len(measured) // 2]
-        rows.append((label, path, who, target, result, floor))
+    for index in range(len(runs[0])):
+        measured = sorted(
+            (run[index] for run in runs),
+            key=lambda row: rate_of(row[4]) / row[5] if row[5] else 0,
+        )
+        rows.append(measured[len(measured) // 2])
     return rows
 
 
@@ -540,7 +579,9 @@ def render(database, args, counts, plan, rows, memory, recount, load, autovacuum
         f"- load: gunicorn, {args.workers} sync workers, production settings; wrk "
         f"-t{args.threads} -c{args.connections} -d{args.duration}s after a {args.warmup}s "
         f"warm-up per page, {args.runs} runs, each row the run with the median share of "
-        f"that run's /healthz; all on 127.0.0.1 of one {os.cpu_count()}-core machine",
+        f"its floor: the mean of the /healthz loads just before and just after it (/healthz "
+        f"is loaded again after every {FLOOR_EVERY} pages and after the last); all on "
+        f"127.0.0.1 of one {os.cpu_count()}-core machine",
         f"- load average before the run: {load:.2f} (anything else running skews every figure)",
         *(
             [
@@ -551,19 +592,21 @@ def render(database, args, counts, plan, rows, memory, recount, load, autovacuum
             else []
         ),
         "",
-        "| page | path | as | req/s | p50 ms | p99 ms | errors | × /healthz | target |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|",
+        "| page | path | as | req/s | p50 ms | p99 ms | errors | floor req/s | × /healthz "
+        "| target |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label, path, who, target, result, floor in rows:
         if "failed" in result:
             lines.append(
-                f"| {label} | `{path}` | {who} | — | — | — | wrk failed | — | {result['failed']} |"
+                f"| {label} | `{path}` | {who} | — | — | — | wrk failed | — | — | "
+                f"{result['failed']} |"
             )
             continue
         if not result["requests"]:
             lines.append(
                 f"| {label} | `{path}` | {who} | 0 | — | — | no request done in "
-                f"{args.duration}s | 0 | {verdict(target, 0, 0, 0, 0)} |"
+                f"{args.duration}s | {floor:,.1f} | 0 | {verdict(target, 0, 0, 0, 0)} |"
             )
             continue
         rate = rate_of(result)
@@ -572,7 +615,7 @@ def render(database, args, counts, plan, rows, memory, recount, load, autovacuum
         p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
         lines.append(
             f"| {label} | `{path}` | {who} | {rate:,.1f} | {p50:,.1f} | {p99:,.1f} | "
-            f"{errors:,} of {result['requests']:,} | {share:.3f} | "
+            f"{errors:,} of {result['requests']:,} | {floor:,.1f} | {share:.3f} | "
             f"{verdict(target, rate, share, p99, errors)} |"
         )
     lines += [

@@ -237,3 +237,61 @@ def test_the_benchmark_vacuums_tables_past_autovacuums_thresholds_once_a_minute(
             assert (dead, stand_in.passes) == (0, 2) and last_vacuum > vacuumed_at
         finally:
             cursor.execute("DROP TABLE bench_probe")
+
+
+def wrk_result(rate):
+    """What bench/wrk.lua reports for `rate` requests a second over ten seconds."""
+    return {"requests": rate * 10, "duration_us": 10_000_000, "p50_us": 1, "p99_us": 2}
+
+
+def test_each_page_is_compared_with_the_healthz_loads_around_it(monkeypatch):
+    run = bench_script("run")
+    pages = [run.FLOOR] + [(f"page {n}", "GET", f"/{n}/", "visitor", None) for n in range(7)]
+    monkeypatch.setattr(run, "PAGES", pages)
+    monkeypatch.setattr(run, "FLOOR", pages[0])
+    monkeypatch.setattr(run, "check_member_session", lambda base, plan: None)
+    monkeypatch.setattr(run, "drain", lambda base, workers: None)
+    # The machine speeds up as the run goes on: each load of /healthz is faster.
+    loaded, floors = [], iter([1000, 2000, 4000])
+
+    def run_wrk(url, args, seconds, **options):
+        loaded.append(url.removeprefix("http://server"))
+        return wrk_result(next(floors) if url.endswith("/healthz") else 500)
+
+    monkeypatch.setattr(run, "run_wrk", run_wrk)
+    args = run.parse_arguments(["--warmup", "0"])
+    plan = {"popular_slug": "p", "median_slug": "m", "member_cookie": "c"}
+    rows = run.measure("http://server", args, plan, None, run.NoAutovacuum())
+
+    assert loaded == [
+        "/healthz",
+        *(f"/{n}/" for n in range(5)),
+        "/healthz",
+        "/5/",
+        "/6/",
+        "/healthz",
+    ]
+    assert [(row[0], row[5]) for row in rows] == [
+        ("/healthz", 1000),
+        *((f"page {n}", 1500) for n in range(5)),
+        ("page 5", 3000),
+        ("page 6", 3000),
+    ]
+
+
+def test_a_healthz_load_that_did_nothing_leaves_the_other_as_the_floor():
+    run = bench_script("run")
+    page = ("home", "/", "visitor", None, wrk_result(500))
+    floor = (run.FLOOR[0], "/healthz", "visitor", None)
+    rows = run.with_floors([(*floor, wrk_result(1000)), page, (*floor, {"failed": "refused"})])
+    assert rows[1][5] == 1000
+
+
+def test_the_median_run_of_a_page_is_the_one_with_the_median_share_of_its_own_floor():
+    run = bench_script("run")
+    runs = [
+        [("home", "/", "visitor", None, wrk_result(rate), floor)]
+        for rate, floor in [(500, 1000), (900, 1000), (300, 1000)]
+    ]
+    # Shares 0.5, 0.9 and 0.3: the median is the first run's.
+    assert run.median_runs(runs)[0][4] == wrk_result(500)
