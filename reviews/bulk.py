@@ -68,7 +68,7 @@ def insert(model, columns, rows):
     else:
         # Through a bare table of no constraints first, then one INSERT … SELECT: the
         # table's AUTOINCREMENT counter, constraints and unique index are then kept up in
-        # one statement rather than one per row (a million ratings: 14 s → 10 s).
+        # one statement rather than one per row (bench/README.md, "Seeding").
         placeholders = ", ".join("?" * len(names))
         raw.execute(f"CREATE TEMP TABLE bulk_rows ({column_list})")
         try:
@@ -203,8 +203,8 @@ def without_secondary_indexes(*models, track=iter):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             # Room to sort a million keys in memory when the indexes are rebuilt, and for
             # the recount's joins and groupings of a million ratings (seed_demo counts
-            # inside this block): its count of causes per title took 1.5 s with the
-            # default 4 MB, spilling to disk, and 1.1 s with 64 MB.
+            # inside this block): with the default, its count of causes per title
+            # spills to disk (bench/README.md, "Seeding").
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         for model in models:
@@ -273,8 +273,7 @@ def every_core():
     On PostgreSQL, let the block's queries take parallel workers wherever the planner
     can use them, for a block that runs while Python waits (seed_demo's recount): the
     default costs keep aggregates over a million freshly loaded ratings on one core,
-    leaving the other idle (the count of causes per title: 1.3 s on one, 0.8 s on
-    both, on the benchmark's database).
+    leaving the other idle (bench/README.md, "Seeding").
     """
     if connection.vendor != "postgresql":
         yield
@@ -294,7 +293,8 @@ def analyze(*models):
     autovacuum comes by (a small table such as the mentions may never reach its
     threshold). Not on SQLite: no install of it ever has statistics (Django never runs
     ANALYZE), and with them its planner takes worse paths for some of our queries (the
-    home page's newest comments: 0.8 s instead of 6 ms).
+    home page's newest comments scan every title and sort every comment: bench/README.md,
+    "Seeding").
     """
     if connection.vendor != "postgresql":
         return

@@ -190,7 +190,7 @@ def database_from_url(url):
         if not config.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL for SQLite needs a file path.")
         # Kept between requests too (CONN_MAX_AGE): opening one means reading the
-        # schema, its PRAGMAs and Django's functions again, 2-3 ms of every request.
+        # schema, its PRAGMAs and Django's functions again, for every request.
         config["OPTIONS"] = {**SQLITE_OPTIONS, "timeout": DATABASE_STATEMENT_TIMEOUT or 3600}
         # Tests run on a file too, so that threads in concurrency tests really compete
         # for SQLite's write lock as app processes would.
