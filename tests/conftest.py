@@ -18,8 +18,13 @@ from django.core.management import call_command
 
 from .check_tools import BROWSER_INSTALL_HINT, VNU_INSTALL_HINT
 from .servers import AppServer, manage, production_env, running
+from .undefined_variables import check_templates
 
 CATALOGUE_FIXTURE = str(django_settings.BASE_DIR / "fixtures" / "catalogue.json")
+
+# Before any template engine is built: a variable our templates print but do not get
+# fails the test rendering it (tests/undefined_variables.py).
+check_templates()
 
 
 def pytest_terminal_summary(terminalreporter):
