@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reviews.models import Comment, Report, Stance, TearLevel, listing_name, stance_problem
-from reviews.models.members import RANKED_STANCES, UNRANKED_STANCES, is_unranked
+from reviews.models.comments import RANKED_STANCES, UNRANKED_STANCES, is_unranked
 
 COMMENT_MAX_LENGTH = 5000
 

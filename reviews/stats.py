@@ -23,7 +23,7 @@ from catalogue.published_counts import recount_published
 from reviews import bulk, insight_stats
 from reviews.community_counts import recount_community
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
-from reviews.models.members import DISAGREEING
+from reviews.models.comments import DISAGREEING
 from reviews.models.title_stats import SCORE_TOLERANCE, dispute_share, lock_writers_out
 from reviews.triggers import MENTION_COUNTERS
 from sadlist.rows import plain_rows

@@ -51,7 +51,7 @@ MENTION_COUNTERS = {
     "too_low_count": "too_low",
     "off_list_count": "off_list",
 }
-# What TitleStats.disagree_count counts (reviews.models.members.DISAGREEING).
+# What TitleStats.disagree_count counts (reviews.models.comments.DISAGREEING).
 DISAGREEING = ("too_high", "too_low", "off_list", "disagree")
 # The dispute share counts this many phantom comments agreeing with the list beside the
 # real ones: disagree / (took a side + 2). One lone disagreement (1/3) then ranks below

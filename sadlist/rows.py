@@ -1,6 +1,6 @@
 """
 Model instances from rows that written SQL read, for the few reads every request makes
-(accounts.sessions, accounts.backends) and the rating writes (reviews.models.members,
+(accounts.sessions, accounts.backends) and the rating writes (reviews.models.ratings,
 reviews.views): what the ORM does to a row, without building the query each time.
 """
 

@@ -99,7 +99,7 @@ def test_a_prior_refresh_while_a_rating_is_changed_waits_for_it(monkeypatch, wri
     it; neither is turned away as a deadlock (the refresh once let the change read, and
     waited on the stats row the change held while the change waited on the refresh).
     """
-    import reviews.models.members as rating_writes
+    import reviews.models.ratings as rating_writes
 
     title = make_title()
     (member,) = members(1)

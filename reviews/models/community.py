@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
 from catalogue.models import Title
-from reviews.models.members import Comment
+from reviews.models.comments import Comment
 
 
 class CommunityRefused(ValueError):
