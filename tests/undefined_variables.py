@@ -12,17 +12,30 @@ they are not printed as they are, and `{% if %}` and `{% for %}`, which never se
 """
 
 import sys
+from functools import cache
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.template import TemplateSyntaxError
 from django.template.base import Node, VariableNode
 
-# Where our templates live: the project's directory and each of our apps' own.
-OURS = (Path(settings.BASE_DIR) / "templates",) + tuple(
-    Path(settings.BASE_DIR) / app / "templates"
-    for app in ("accounts", "api", "catalogue", "pages", "reviews", "sadlist")
-)
+
+@cache
+def our_template_directories():
+    """
+    The engine's own directories and the templates/ of each of our apps (an app of this
+    project, not one installed as a package), read from the settings and the app
+    registry, so a new app is covered without a list here to keep.
+    """
+    base = Path(settings.BASE_DIR)
+    apps_here = [
+        Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(base) and "site-packages" not in Path(config.path).parts
+    ]
+    directories = [Path(directory) for directory in settings.TEMPLATES[0]["DIRS"]]
+    return tuple(directories + [path / "templates" for path in apps_here])
 
 
 class UndefinedVariable(str):
@@ -58,7 +71,7 @@ def rendering_origin():
 
 def is_ours(name):
     path = Path(str(name))
-    return any(path.is_relative_to(directory) for directory in OURS)
+    return any(path.is_relative_to(directory) for directory in our_template_directories())
 
 
 def check_templates():
