@@ -6,10 +6,11 @@ and repairs drift. Members writing at once (real threads) end with exact totals 
 
 import io
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections, transaction
 
 from catalogue.models import Title
 from reviews.insights import rate_telling_more
@@ -20,6 +21,7 @@ from reviews.models import (
     TitleInsights,
     TitleMomentStats,
 )
+from reviews.models.insights import lock_title_stats
 from reviews.stats import recount_all, remove_member
 
 from .factories import make_members, make_title
@@ -230,6 +232,71 @@ def test_32_members_rating_with_extras_at_once_leave_exact_totals():
     assert "regret" not in result["causes"]
     assert result["moments"] == len(kept)
     assert RatingCause.objects.count() == len(kept) + len([i for i in kept if i % 2])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time, by design"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_the_extras_alone_queues_first_on_the_titles_stats_row():
+    """
+    Every write about a title takes its stats row before its insights and cause rows,
+    so members writing about one title queue there. A change of the extras with the
+    same tears moves no tear count, so the rating's update leaves the stats row alone:
+    the change takes it itself. (It once went straight to the insights and cause rows,
+    and members rating one title at once now and then deadlocked on them.)
+    """
+    title = make_title("Queued", kind="series", episodes=12)
+    causes = seed_causes()
+    (member,) = make_members(1)
+    rate_telling_more(member, title, 2, [causes["regret"].pk], quality=1)
+    writer_pid, finished, errors = [], threading.Event(), []
+
+    def change_the_extras():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                writer_pid.append(cursor.fetchone()[0])
+            rate_telling_more(member, title, 2, [causes["war"].pk], quality=5, ending="happy")
+        except Exception as error:  # collected and asserted on below
+            errors.append(error)
+        finally:
+            finished.set()
+            connections.close_all()
+
+    def writer_waits_for_a_lock():
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while not finished.is_set() and time.monotonic() < deadline:
+                if writer_pid:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", writer_pid
+                    )
+                    if cursor.fetchone()[0]:
+                        return True
+                time.sleep(0.02)
+        return False
+
+    writer = threading.Thread(target=change_the_extras)
+    with transaction.atomic():
+        lock_title_stats(title.pk)  # another member's write about the title, still open
+        writer.start()
+        waited = writer_waits_for_a_lock()
+        with connection.cursor() as cursor:
+            # While it waits it holds none of the title's insight rows.
+            cursor.execute(
+                "SELECT title_id FROM reviews_titleinsights WHERE title_id = %s FOR UPDATE NOWAIT",
+                [title.pk],
+            )
+            assert cursor.fetchall() == [(title.pk,)]
+    writer.join(timeout=30)
+    assert waited, "the change went ahead of the write holding the title's stats row"
+    assert errors == []
+    result = totals(title)
+    assert result["quality"] == (1, 5, [0, 0, 0, 0, 1])
+    assert result["ending"][2] == "happy"
+    assert result["causes"] == {"war": (1, [0, 1, 0, 0, 0])}
+    assert recount_all() == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -115,7 +115,7 @@ class RatingQuerySet(models.QuerySet):
         Written SQL, a few statements in all, in the triggers' lock order
         (reviews/insight_triggers.py): the rating row first (inserted, or held by the
         insert that found it there), then the title's stats row (taken by the rating's
-        update, or first when only its causes change), before anything that changes
+        update when its tears move, and first otherwise), before anything that changes
         the extras; a double submit reads and writes nothing more. The causes added are
         checked as they are linked, last: one not offered rolls everything back.
         """
@@ -148,13 +148,14 @@ class RatingQuerySet(models.QuerySet):
             before.title, before.is_new = title, False
             if not (changed or gone or added):
                 return before
-            if changed:
-                # The update's triggers take the title's stats row first, and move the
-                # counts of the causes it names to its new tears.
-                rating = self._change(before.pk, fields)
-            else:
+            if tears == before.tears:
+                # The update's triggers take the title's stats row only when the tears
+                # move: a change of the extras alone, or of the causes alone, takes it
+                # here, before its insights and cause rows.
                 lock_title_stats(title.pk)
-                rating = before
+            # Otherwise the update's triggers take the title's stats row first, and
+            # move the counts of the causes it names to its new tears.
+            rating = self._change(before.pk, fields) if changed else before
             # So the causes that go are uncounted, and those that come counted, with the
             # tears the rating has now.
             self._unlink_causes(rating.pk, gone)
