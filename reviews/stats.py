@@ -8,7 +8,8 @@ Database triggers keep every TitleStats row exact as ratings and comments are wr
   the community's counts and the catalogue's published counts of each kind and
   theme) from the rows themselves and reports any drift (`manage.py recount_tears`);
 - the tear score's prior is refreshed by TearPrior.refresh() and refresh_if_due();
-- `remove_member` deletes an account with its stats rows locked in title order.
+- `remove_member` deletes an account with its stats rows locked in title order;
+  `lock_stats_of_deleted_title` does the same for a title however it is deleted.
 
 Lock order everywhere: the rating or comment row, then TitleStats rows by title id.
 """
@@ -24,6 +25,7 @@ from reviews import bulk, insight_stats
 from reviews.community_counts import recount_community
 from reviews.models import Comment, MentionStats, Rating, TearPrior, TitleStats
 from reviews.models.comments import DISAGREEING
+from reviews.models.insights import lock_title_stats
 from reviews.models.title_stats import SCORE_TOLERANCE, dispute_share, lock_writers_out
 from reviews.triggers import MENTION_COUNTERS
 from sadlist.rows import plain_rows
@@ -55,6 +57,19 @@ def remove_member(user):
             .values_list("pk", flat=True)
         )
         user.delete()
+
+
+def lock_stats_of_deleted_title(sender, instance, **kwargs):
+    """
+    pre_delete receiver for catalogue.Title: a title being deleted (the admin, a
+    queryset, a shell) has its stats row taken first. Django deletes its ratings'
+    causes before its ratings, and their triggers would take the title's cause rows
+    before the ratings' triggers take its stats row: the reverse of the order every
+    member's write keeps (reviews/insight_triggers.py), so a member rating the title
+    at that moment would deadlock with the deletion. A receiver, because nothing else
+    sees this write: the cascade is Django's.
+    """
+    lock_title_stats(instance.pk)
 
 
 def expected_totals():

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from catalogue.models import Title
 from reviews.insights import rate_telling_more
@@ -234,6 +234,52 @@ def test_32_members_rating_with_extras_at_once_leave_exact_totals():
     assert RatingCause.objects.count() == len(kept) + len([i for i in kept if i % 2])
 
 
+def write_while_its_stats_row_is_held(title, write, rows_wanted_next):
+    """
+    Hold `title`'s stats row open (as a member's write about the title does while it
+    goes on to the title's other rows), run `write` on a thread and connection of its
+    own, and wait until it waits for a lock (or ends; 10 s at most). Then take
+    `rows_wanted_next` (a SELECT … FOR UPDATE NOWAIT of the title's rows, the title's id
+    its parameter): a row `write` took on its way refuses (None). Returns whether
+    `write` waited, the rows taken, and what `write` raised.
+    """
+    pid, finished, errors = [], threading.Event(), []
+
+    def run():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid.append(cursor.fetchone()[0])
+            write()
+        except Exception as error:  # returned and asserted on by the caller
+            errors.append(error)
+        finally:
+            finished.set()
+            connections.close_all()
+
+    writer, waited = threading.Thread(target=run), False
+    with transaction.atomic():
+        lock_title_stats(title.pk)
+        writer.start()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while not (waited or finished.is_set()) and time.monotonic() < deadline:
+                if pid:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", pid
+                    )
+                    waited = bool(cursor.fetchone()[0])
+                time.sleep(0.02)
+            try:
+                with transaction.atomic():  # a savepoint: a refusal leaves the hold as it was
+                    cursor.execute(rows_wanted_next, [title.pk])
+                    rows = cursor.fetchall()
+            except OperationalError:
+                rows = None  # a row `write` took on its way
+    writer.join(timeout=30)
+    return waited, rows, errors
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite lets one writer in at a time, by design"
 )
@@ -250,47 +296,14 @@ def test_a_change_of_the_extras_alone_queues_first_on_the_titles_stats_row():
     causes = seed_causes()
     (member,) = make_members(1)
     rate_telling_more(member, title, 2, [causes["regret"].pk], quality=1)
-    writer_pid, finished, errors = [], threading.Event(), []
-
-    def change_the_extras():
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                writer_pid.append(cursor.fetchone()[0])
-            rate_telling_more(member, title, 2, [causes["war"].pk], quality=5, ending="happy")
-        except Exception as error:  # collected and asserted on below
-            errors.append(error)
-        finally:
-            finished.set()
-            connections.close_all()
-
-    def writer_waits_for_a_lock():
-        deadline = time.monotonic() + 10
-        with connection.cursor() as cursor:
-            while not finished.is_set() and time.monotonic() < deadline:
-                if writer_pid:
-                    cursor.execute(
-                        "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", writer_pid
-                    )
-                    if cursor.fetchone()[0]:
-                        return True
-                time.sleep(0.02)
-        return False
-
-    writer = threading.Thread(target=change_the_extras)
-    with transaction.atomic():
-        lock_title_stats(title.pk)  # another member's write about the title, still open
-        writer.start()
-        waited = writer_waits_for_a_lock()
-        with connection.cursor() as cursor:
-            # While it waits it holds none of the title's insight rows.
-            cursor.execute(
-                "SELECT title_id FROM reviews_titleinsights WHERE title_id = %s FOR UPDATE NOWAIT",
-                [title.pk],
-            )
-            assert cursor.fetchall() == [(title.pk,)]
-    writer.join(timeout=30)
+    waited, rows, errors = write_while_its_stats_row_is_held(
+        title,
+        lambda: rate_telling_more(member, title, 2, [causes["war"].pk], quality=5, ending="happy"),
+        # While it waits it holds none of the title's insight rows.
+        "SELECT title_id FROM reviews_titleinsights WHERE title_id = %s FOR UPDATE NOWAIT",
+    )
     assert waited, "the change went ahead of the write holding the title's stats row"
+    assert rows == [(title.pk,)]
     assert errors == []
     result = totals(title)
     assert result["quality"] == (1, 5, [0, 0, 0, 0, 1])
@@ -330,3 +343,32 @@ def test_one_member_changing_removing_and_drying_a_rating_at_once_deadlocks_noth
         if rating.tears == 0:
             assert rating.moment is None
             assert named == set()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time, by design"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_title_deleted_queues_first_on_its_stats_row():
+    """
+    A curator deleting a title takes its stats row before the rows its ratings' causes
+    count on (Django deletes the causes first): a member writing about the title at
+    that moment holds the stats row and wants those rows next, so the other order
+    would deadlock the two.
+    """
+    title = make_title("Doomed")
+    causes = seed_causes()
+    (member,) = make_members(1)
+    rate_telling_more(member, title, 4, [causes["war"].pk], quality=3)
+    waited, rows, errors = write_while_its_stats_row_is_held(
+        title,
+        lambda: Title.objects.filter(pk=title.pk).delete(),  # as the admin's delete does
+        # While it waits it holds none of the rows the member's write wants next.
+        "SELECT cause_id FROM reviews_titlecausestats WHERE title_id = %s FOR UPDATE NOWAIT",
+    )
+    assert waited, "the deletion went ahead of the write holding the title's stats row"
+    assert rows == [(causes["war"].pk,)]
+    assert errors == []
+    assert not Title.objects.filter(pk=title.pk).exists()
+    assert not TitleCauseStats.objects.filter(title_id=title.pk).exists()
+    assert recount_all() == []
