@@ -4,6 +4,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 
 from reviews.models import Comment, Report, Stance, TearLevel, listing_name, stance_problem
 from reviews.models.comments import RANKED_STANCES, UNRANKED_STANCES, is_unranked
@@ -11,10 +12,35 @@ from reviews.models.comments import RANKED_STANCES, UNRANKED_STANCES, is_unranke
 COMMENT_MAX_LENGTH = 5000
 
 
+class Choices(BaseChoiceIterator):
+    """
+    Choices already in the shape Django normalises them to (value, label pairs), so
+    that setting them on a field and its widget does not walk them again: the form
+    is built for every rating sent, and most of its cost was that walk.
+    """
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __copy__(self):
+        # The pairs are a tuple of tuples of strings and numbers: a form's copy of its
+        # fields, and their widgets' copies, may share them.
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class RatingForm(forms.Form):
     tears = forms.TypedChoiceField(
         label="How hard did it make you cry?",
-        choices=TearLevel.choices,
+        choices=Choices(tuple(TearLevel.choices)),
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={

@@ -7,34 +7,11 @@ complete rating; every extra is checked here, with a message next to its field.
 from functools import cache, cached_property
 
 from django import forms
-from django.utils.choices import BaseChoiceIterator
 
-from reviews.forms import RatingForm
+from reviews.forms import Choices, RatingForm
 from reviews.insights import MOST_CAUSES, causes_in_use, moment_label, moment_positions
 from reviews.models import Ending, Quality
 from sadlist.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect, QuickSelect
-
-
-class Choices(BaseChoiceIterator):
-    """
-    Choices already in the shape Django normalises them to (value, label pairs), so
-    that setting them on a field and its widget does not walk them again: the form
-    is built for every rating sent, and most of its cost was that walk.
-    """
-
-    def __init__(self, pairs):
-        self.pairs = pairs
-
-    def __iter__(self):
-        return iter(self.pairs)
-
-    def __len__(self):
-        return len(self.pairs)
-
-    def __deepcopy__(self, memo):
-        # The pairs are a tuple of tuples of strings and numbers: a form's copy of its
-        # fields may share them.
-        return self
 
 
 class OfferedCauses(Choices):
