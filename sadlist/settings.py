@@ -236,10 +236,19 @@ def postgresql_options(options):
 # SQLite serves several writers at once: WAL lets readers carry on during a write,
 # IMMEDIATE transactions take the write lock up front (no deadlock on upgrade), and
 # the busy timeout (DATABASE_STATEMENT_TIMEOUT) makes a writer wait its turn instead of
-# failing.
+# failing. The write-ahead log is copied back into the database every 10,000 pages
+# (about 40 MB) rather than SQLite's 1,000: a rating writes a dozen pages, many of
+# them the same few (a title's stats, the indexes' newest leaves), and each copy
+# writes a page once however often it changed since the last, and syncs the disk
+# twice. Rating POSTs wrote 55 MB/s at 1,000 pages and 43 MB/s at 10,000, and ran
+# 4% faster (bench/README.md). Once copied back, a log that grew past 64 MB (a long
+# read holds the copy back) is cut back to that.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
+    ),
 }
 
 DATABASES = {

@@ -14,6 +14,19 @@ def test_sqlite_uses_wal_and_immediate_transactions():
     assert connection.settings_dict["OPTIONS"]["timeout"] >= 5
 
 
+@pytest.mark.django_db
+def test_sqlite_copies_its_log_back_every_ten_thousand_pages_and_keeps_it_under_64_mb():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 10_000
+        cursor.execute("PRAGMA journal_size_limit")
+        assert cursor.fetchone()[0] == 64 * 1024 * 1024
+
+
 def test_sqlite_keeps_its_connection_between_requests_as_postgresql_does(monkeypatch):
     monkeypatch.delenv("CONN_MAX_AGE", raising=False)
     # Opening it again would read the schema and run its PRAGMAs on every request.
