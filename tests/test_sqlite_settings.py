@@ -15,7 +15,7 @@ def test_sqlite_uses_wal_and_immediate_transactions():
 
 
 @pytest.mark.django_db
-def test_sqlite_copies_its_log_back_every_ten_thousand_pages_and_keeps_it_under_64_mb():
+def test_sqlite_copies_its_log_back_every_ten_thousand_pages_and_cuts_it_back_to_64_mb():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite-only setting")
     with connection.cursor() as cursor:
