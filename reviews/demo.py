@@ -4,8 +4,9 @@ and reports, as rows ready for a bulk load.
 
 Everything comes from one random.Random, so the same seed and the same starting
 database give the same rows. Timestamps fall in a fixed window (DEMO_START to
-DEMO_END) for the same reason. Nothing here touches the database: the seed_demo
-command reads what it needs first, then streams these rows into the tables.
+DEMO_END) for the same reason, in the form the database's bulk load takes (`stamp`).
+Nothing here touches the database: the seed_demo command reads what it needs first,
+then streams these rows into the tables.
 """
 
 import datetime
@@ -14,6 +15,7 @@ import itertools
 import operator
 import re
 
+from django.db import connection
 from django.utils.text import slugify
 
 from catalogue.models import Title
@@ -57,37 +59,51 @@ WINDOW = (0, int((DEMO_END - DEMO_START).total_seconds()))
 
 
 @functools.cache
-def _clock():
-    days = [
-        (DEMO_START + datetime.timedelta(days=n)).date().isoformat()
-        for n in range(WINDOW[1] // 86400 + 1)
-    ]
+def _clock(vendor):
+    """
+    The parts `stamp` adds up, by the database the rows go to: every day of WINDOW and
+    every second of a day. PostgreSQL takes rows in binary (reviews.bulk.insert), which
+    wants datetimes: aware days and timedeltas. SQLite takes text, as Django stores
+    times there: "2023-01-01 " and "00:00:00". Cached parts either way, because a
+    million strftime calls or timedelta constructions would cost seconds.
+    """
+    days = [DEMO_START + datetime.timedelta(days=n) for n in range(WINDOW[1] // 86400 + 1)]
+    if vendor == "postgresql":
+        return days, [datetime.timedelta(seconds=second) for second in range(86400)]
+    days = [f"{day.date().isoformat()} " for day in days]
     times = [
         f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}" for second in range(86400)
     ]
     return days, times
 
 
+@functools.cache
+def clock():
+    """
+    `_clock`'s parts for the project's database, which a process never changes: looked
+    up once, as reading `connection.vendor` for each of a million stamps takes seconds.
+    """
+    return _clock(connection.vendor)
+
+
 def stamp(second):
-    """
-    A demo second (see WINDOW) as UTC text that both SQLite, as Django stores it, and
-    PostgreSQL, in the UTC session Django opens, read. Built from cached parts because
-    a million strftime calls would cost seconds.
-    """
-    days, times = _clock()
-    return f"{days[second // 86400]} {times[second % 86400]}"
+    """A demo second (see WINDOW) as the value a bulk load of this database takes."""
+    days, times = clock()
+    return days[second // 86400] + times[second % 86400]
 
 
 @functools.cache
-def _clock_numbers():
-    days, times = _clock()
+def _text_seconds():
+    days, times = _clock("sqlite")
     return {day: n for n, day in enumerate(days)}, {time: n for n, time in enumerate(times)}
 
 
-def second(text):
-    """A demo stamp back as its second of WINDOW: `stamp`'s inverse, by the same tables."""
-    days, times = _clock_numbers()
-    return days[text[:10]] * 86400 + times[text[11:]]
+def second(value):
+    """A demo stamp back as its second of WINDOW: `stamp`'s inverse."""
+    if isinstance(value, datetime.datetime):
+        return (value - DEMO_START) // datetime.timedelta(seconds=1)
+    days, times = _text_seconds()
+    return days[value[:11]] * 86400 + times[value[11:]]
 
 
 def moment(rng, start, end):
@@ -325,18 +341,16 @@ def planned_ratings(rng, titles, member_ids, total, extras):
 def rating_rows(first_id, planned, links):
     """
     `planned_ratings` as rows for ["id", *RATING_COLUMNS, *EXTRA_COLUMNS], ids from
-    `first_id` and times written out as text; each rating's causes are appended to
+    `first_id` and times as `stamp` gives them; each rating's causes are appended to
     `links` as (rating_id, cause_id). `stamp` is written out here, as a million calls
     of it would cost a second.
     """
-    days, times = _clock()
+    days, times = clock()
     for rating_id, row in enumerate(planned, first_id):
         created, updated, user_id, title_id, tears, position, quality, ending, causes = row
-        created_text = f"{days[created // 86400]} {times[created % 86400]}"
-        updated_text = (
-            created_text
-            if updated == created
-            else f"{days[updated // 86400]} {times[updated % 86400]}"
+        created_at = days[created // 86400] + times[created % 86400]
+        updated_at = (
+            created_at if updated == created else days[updated // 86400] + times[updated % 86400]
         )
         if causes:
             links += [(rating_id, cause_id) for cause_id in causes]
@@ -345,8 +359,8 @@ def rating_rows(first_id, planned, links):
             user_id,
             title_id,
             tears,
-            created_text,
-            updated_text,
+            created_at,
+            updated_at,
             position,
             quality,
             ending,
