@@ -107,49 +107,70 @@ def reset_sequences(*models):
             cursor.execute(sql)
 
 
-def _postgresql_secondary(cursor, table):
-    """Unique and foreign-key constraints, then other non-primary indexes, of `table`."""
+# The order a table's statements are put back in: its indexes, then its primary key,
+# then its unique constraints, then foreign keys (which need the keys they refer to).
+INDEX, PRIMARY, UNIQUE, FOREIGN = range(4)
+_RANKS = {"p": PRIMARY, "u": UNIQUE, "f": FOREIGN}
+
+
+def _postgresql_constraints(cursor, tables):
+    """
+    (table, its table's name, rank, constraint name, definition) of every primary-key,
+    unique and foreign-key constraint of `tables`, and of every foreign key of another
+    table that refers to one of them (listed under the table it refers to, so that it
+    is put back after that table's primary key), foreign keys first: the order they
+    can be dropped in.
+    """
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
-        [table],
+        "SELECT referred.relname, owner.relname, con.contype, con.conname, "
+        "pg_get_constraintdef(con.oid) FROM pg_constraint AS con "
+        "JOIN pg_class AS owner ON owner.oid = con.conrelid "
+        "LEFT JOIN pg_class AS referred ON referred.oid = con.confrelid "
+        "WHERE owner.relnamespace = current_schema()::regnamespace AND ("
+        "  (owner.relname = ANY(%s) AND con.contype IN ('p', 'u', 'f'))"
+        "  OR (con.contype = 'f' AND referred.relname = ANY(%s)"
+        "      AND owner.relname <> ALL(%s))"
+        ") ORDER BY con.contype = 'f' DESC, owner.relname, con.conname",
+        [tables, tables, tables],
     )
-    constraints = cursor.fetchall()
+    return [
+        (owner if owner in tables else referred, owner, _RANKS[kind], name, definition)
+        for referred, owner, kind, name, definition in cursor.fetchall()
+    ]
+
+
+def _postgresql_indexes(cursor, table):
+    """The indexes of `table` that no constraint owns, as (name, definition)."""
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
         "AND tablename = %s AND indexname NOT IN "
         "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass) ORDER BY indexname",
         [table, table],
     )
-    return constraints, cursor.fetchall()
+    return cursor.fetchall()
 
 
 class Rebuild:
     """
-    The statements that put back the secondary indexes and constraints of the tables
+    The statements that put back the indexes and constraints of the tables
     `without_secondary_indexes` emptied of them, table by table, so that the ones of
     tables already loaded can be built while the load goes on (`meanwhile`).
     """
 
     def __init__(self):
-        self.statements = {}  # table: statements, in the order they must run
+        self.statements = {}  # table: [(rank, statement)]
         self.analyzed = ()  # models whose tables `meanwhile` analyzed
 
-    def add(self, table, statement, first=False):
-        statements = self.statements.setdefault(table, [])
-        if first:
-            statements.insert(0, statement)
-        else:
-            statements.append(statement)
+    def add(self, table, rank, statement):
+        self.statements.setdefault(table, []).append((rank, statement))
 
     def take(self, *models):
         """The statements of `models`' tables (all tables when none are given)."""
         tables = [model._meta.db_table for model in models] or list(self.statements)
-        taken = [self.statements.pop(table, []) for table in tables]
-        # Every table's indexes before any table's constraints: a foreign key needs the
-        # unique index it refers to.
-        indexes = [statement for each in taken for statement in each if _is_index(statement)]
-        return indexes + [s for each in taken for s in each if not _is_index(s)]
+        taken = [each for table in tables for each in self.statements.pop(table, [])]
+        # Every table's indexes before any table's keys, and every key before a foreign
+        # key: a foreign key needs the unique index it refers to. (The sort is stable.)
+        return [statement for _, statement in sorted(taken, key=lambda each: each[0])]
 
     @contextlib.contextmanager
     def meanwhile(self, *models):
@@ -196,15 +217,12 @@ class Rebuild:
             raise failed[0]
 
 
-def _is_index(statement):
-    return not statement.startswith("ALTER TABLE")
-
-
 @contextlib.contextmanager
 def without_secondary_indexes(*models, track=iter):
     """
-    Drop the secondary indexes (and, on PostgreSQL, unique and foreign-key constraints)
-    of `models`' tables for the duration of the block and rebuild them after it. Must
+    Drop the secondary indexes of `models`' tables (and, on PostgreSQL, their primary
+    keys, unique and foreign-key constraints, and the foreign keys of other tables that
+    refer to them) for the duration of the block and rebuild them after it. Must
     run inside a transaction: if the block fails, the rollback restores them.
     Yields a `Rebuild`, whose `meanwhile` builds some tables' indexes early.
     `track` is given the list of rebuild statements and returns them as an iterable,
@@ -222,16 +240,20 @@ def without_secondary_indexes(*models, track=iter):
             # spills to disk (bench/README.md, "Seeding").
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        for model in models:
-            table = model._meta.db_table
+        tables = [model._meta.db_table for model in models]
+        if connection.vendor == "postgresql":
+            # Primary keys too: a COPY into a table whose key is kept up row by row took
+            # three times as long (bench/README.md, "Seeding").
+            for table, owner, rank, name, definition in _postgresql_constraints(cursor, tables):
+                cursor.execute(f"ALTER TABLE {quote(owner)} DROP CONSTRAINT {quote(name)}")
+                rebuild.add(
+                    table,
+                    rank,
+                    f"ALTER TABLE {quote(owner)} ADD CONSTRAINT {quote(name)} {definition}",
+                )
+        for table in tables:
             if connection.vendor == "postgresql":
-                constraints, indexes = _postgresql_secondary(cursor, table)
-                for name, definition in constraints:
-                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-                    rebuild.add(
-                        table,
-                        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}",
-                    )
+                indexes = _postgresql_indexes(cursor, table)
             else:
                 cursor.execute(
                     "SELECT name, sql FROM sqlite_master "
@@ -241,7 +263,7 @@ def without_secondary_indexes(*models, track=iter):
                 indexes = cursor.fetchall()
             for name, definition in indexes:
                 cursor.execute(f"DROP INDEX {quote(name)}")
-                rebuild.add(table, definition, first=True)
+                rebuild.add(table, INDEX, definition)
     yield rebuild
     with connection.cursor() as cursor:
         for statement in track(rebuild.take()):

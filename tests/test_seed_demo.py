@@ -7,6 +7,7 @@ import random
 from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
@@ -338,6 +339,34 @@ def test_a_load_that_fails_half_way_leaves_no_rows_and_every_index(real_catalogu
         seed()
     assert everything() == before
     assert indexes() == indexes_before
+
+
+def every_key_and_index():
+    """Every table's constraints and indexes, as the database describes them."""
+    with connection.cursor() as cursor:
+        return {
+            model._meta.db_table: connection.introspection.get_constraints(
+                cursor, model._meta.db_table
+            )
+            for model in apps.get_models()
+        }
+
+
+def test_a_seed_puts_back_every_key_and_index_it_took_away(real_catalogue):
+    """
+    The load drops the tables' keys and indexes (primary keys and the foreign keys of
+    other tables that refer to them too, on PostgreSQL) and builds them again.
+    """
+    before = every_key_and_index()
+    assert any(
+        info["foreign_key"] == ("auth_user", "id") for info in before["django_admin_log"].values()
+    ), "a table the seed does not load refers to the members"
+    seed()
+    assert every_key_and_index() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(DISTINCT id) FROM reviews_rating")
+        count, distinct = cursor.fetchone()
+    assert count == distinct == SMALL["ratings"]
 
 
 def test_an_index_built_while_the_comments_are_planned_fails_the_whole_load(
