@@ -13,6 +13,7 @@ included, exactly as they were.
 
 import contextlib
 import threading
+import time
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -173,36 +174,57 @@ class Rebuild:
         return [statement for _, statement in sorted(taken, key=lambda each: each[0])]
 
     @contextlib.contextmanager
-    def meanwhile(self, *models):
+    def meanwhile(self, *models, block_queries=False):
         """
         Build `models`' indexes and constraints on a thread of its own while the block
-        runs, on this same connection and in its transaction; the block must not use the
-        database (it plans the next rows in Python: both databases leave Python's lock
-        while they work, so each gets a core). Waits for the build when the block ends,
-        and raises its error, if any.
+        runs, on this same connection and in its transaction, and wait for the build
+        when the block ends (raising its error, if any). Both databases leave Python's
+        lock while they work, so the build and the block's Python each get a core.
+
+        A block that plans the next rows in Python must not use the database. One that
+        does (`block_queries`: the recount) takes turns with the build on PostgreSQL,
+        statement by statement (psycopg runs one command at a time on a connection and
+        makes the other thread wait): the build fills the time the block spends in
+        Python between its queries. SQLite cannot change a schema while another
+        statement reads it, so there the build runs after such a block.
         """
         statements = self.take(*models)
-        if connection.vendor == "postgresql":
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
             quote = connection.ops.quote_name
-            statements = [
-                # The other core is Python's: no parallel workers to compete with it.
-                "SET LOCAL max_parallel_maintenance_workers = 0",
-                *statements,
-                "SET LOCAL max_parallel_maintenance_workers TO DEFAULT",
-                # Their planner statistics too, now rather than with the rest at the end.
-                *(f"ANALYZE {quote(model._meta.db_table)}" for model in models),
-            ]
+            # Their planner statistics too, now rather than with the rest at the end.
+            statements += [f"ANALYZE {quote(model._meta.db_table)}" for model in models]
             self.analyzed += models
         # The thread is given the DB-API connection itself: Django's connection object
         # is one per thread.
         connection.ensure_connection()
-        raw, failed = connection.connection, []
+        raw, failed, ended = connection.connection, [], threading.Event()
+        if block_queries and not postgresql:
+            yield
+            cursor = raw.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            cursor.close()
+            return
 
         def build():
             try:
                 cursor = raw.cursor()
+                parallel = None
                 for statement in statements:
+                    # While the block runs, its Python has the other core: no parallel
+                    # workers to compete with it. Once it has ended and only waits, the
+                    # rest is built with the workers the settings allow.
+                    if postgresql and parallel != ended.is_set():
+                        parallel = ended.is_set()
+                        workers = "DEFAULT" if parallel else "0"
+                        cursor.execute(f"SET LOCAL max_parallel_maintenance_workers TO {workers}")
                     cursor.execute(statement)
+                    # A block waiting for the connection takes it now: left alone, Python
+                    # would give it back to this thread, and the next build first.
+                    time.sleep(0)
+                if parallel is False:
+                    cursor.execute("SET LOCAL max_parallel_maintenance_workers TO DEFAULT")
                 cursor.close()
             except Exception as error:  # noqa: BLE001 - raised again on the caller's thread
                 failed.append(error)
@@ -212,6 +234,7 @@ class Rebuild:
         try:
             yield
         finally:
+            ended.set()
             builder.join()
         if failed:
             raise failed[0]
