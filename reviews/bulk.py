@@ -192,13 +192,19 @@ class Rebuild:
         postgresql = connection.vendor == "postgresql"
         if postgresql:
             quote = connection.ops.quote_name
-            # Their planner statistics too, now rather than with the rest at the end.
-            statements += [f"ANALYZE {quote(model._meta.db_table)}" for model in models]
+            statements = [
+                # The other core is the block's Python: no parallel workers to compete.
+                "SET LOCAL max_parallel_maintenance_workers = 0",
+                *statements,
+                "SET LOCAL max_parallel_maintenance_workers TO DEFAULT",
+                # Their planner statistics too, now rather than with the rest at the end.
+                *(f"ANALYZE {quote(model._meta.db_table)}" for model in models),
+            ]
             self.analyzed += models
         # The thread is given the DB-API connection itself: Django's connection object
         # is one per thread.
         connection.ensure_connection()
-        raw, failed, ended = connection.connection, [], threading.Event()
+        raw, failed = connection.connection, []
         if block_queries and not postgresql:
             yield
             cursor = raw.cursor()
@@ -210,21 +216,11 @@ class Rebuild:
         def build():
             try:
                 cursor = raw.cursor()
-                parallel = None
                 for statement in statements:
-                    # While the block runs, its Python has the other core: no parallel
-                    # workers to compete with it. Once it has ended and only waits, the
-                    # rest is built with the workers the settings allow.
-                    if postgresql and parallel != ended.is_set():
-                        parallel = ended.is_set()
-                        workers = "DEFAULT" if parallel else "0"
-                        cursor.execute(f"SET LOCAL max_parallel_maintenance_workers TO {workers}")
                     cursor.execute(statement)
                     # A block waiting for the connection takes it now: left alone, Python
                     # would give it back to this thread, and the next build first.
                     time.sleep(0)
-                if parallel is False:
-                    cursor.execute("SET LOCAL max_parallel_maintenance_workers TO DEFAULT")
                 cursor.close()
             except Exception as error:  # noqa: BLE001 - raised again on the caller's thread
                 failed.append(error)
@@ -234,7 +230,6 @@ class Rebuild:
         try:
             yield
         finally:
-            ended.set()
             builder.join()
         if failed:
             raise failed[0]
