@@ -3,12 +3,12 @@ Loading a million rows fast: the quickest path each database offers, for seed_de
 
 PostgreSQL takes rows through a binary COPY; SQLite through executemany into a bare
 temporary table, then one INSERT … SELECT, with syncing to disk off while it runs.
-Secondary indexes and constraints are dropped for the load and rebuilt after it
-(building an index once over sorted data is several times cheaper than updating it row
-by row); the ones of tables already loaded can be built on a thread while Python draws
-the next rows (Rebuild.meanwhile). Everything runs inside the caller's transaction, and
-DDL is transactional on both databases, so a failed load leaves the tables, indexes
-included, exactly as they were.
+Indexes and constraints (on PostgreSQL primary keys too) are dropped for the load and
+rebuilt after it (building an index once over sorted data is several times cheaper than
+updating it row by row); the ones of tables already loaded can be built on a thread
+while Python draws the next rows (Rebuild.meanwhile). Everything runs inside the
+caller's transaction, and DDL is transactional on both databases, so a failed load
+leaves the tables, indexes included, exactly as they were.
 """
 
 import contextlib
@@ -116,11 +116,11 @@ _RANKS = {"p": PRIMARY, "u": UNIQUE, "f": FOREIGN}
 
 def _postgresql_constraints(cursor, tables):
     """
-    (table, its table's name, rank, constraint name, definition) of every primary-key,
-    unique and foreign-key constraint of `tables`, and of every foreign key of another
-    table that refers to one of them (listed under the table it refers to, so that it
-    is put back after that table's primary key), foreign keys first: the order they
-    can be dropped in.
+    (listed under, owner, rank, constraint name, definition) of every primary-key,
+    unique and foreign-key constraint of `tables` (listed under its owner), and of every
+    foreign key of another table that refers to one of them (owned by that table, listed
+    under the one it refers to, so that it is put back after that table's primary key);
+    foreign keys first, the order they can be dropped in.
     """
     cursor.execute(
         "SELECT referred.relname, owner.relname, con.contype, con.conname, "
@@ -154,7 +154,7 @@ def _postgresql_indexes(cursor, table):
 class Rebuild:
     """
     The statements that put back the indexes and constraints of the tables
-    `without_secondary_indexes` emptied of them, table by table, so that the ones of
+    `without_keys_and_indexes` emptied of them, table by table, so that the ones of
     tables already loaded can be built while the load goes on (`meanwhile`).
     """
 
@@ -207,10 +207,9 @@ class Rebuild:
         raw, failed = connection.connection, []
         if block_queries and not postgresql:
             yield
-            cursor = raw.cursor()
-            for statement in statements:
-                cursor.execute(statement)
-            cursor.close()
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
             return
 
         def build():
@@ -236,7 +235,7 @@ class Rebuild:
 
 
 @contextlib.contextmanager
-def without_secondary_indexes(*models, track=iter):
+def without_keys_and_indexes(*models, track=iter):
     """
     Drop the secondary indexes of `models`' tables (and, on PostgreSQL, their primary
     keys, unique and foreign-key constraints, and the foreign keys of other tables that

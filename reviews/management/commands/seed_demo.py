@@ -172,7 +172,7 @@ class Command(BaseCommand):
             # built once, after it, rather than checked and updated row by row.
             counted = (TitleStats, TitleInsights, TitleCauseStats, TitleMomentStats)
             counted += (MentionStats, CommunityMember)
-            rebuilding = bulk.without_secondary_indexes(
+            rebuilding = bulk.without_keys_and_indexes(
                 *tables,
                 *counted,
                 track=lambda steps: progress.track("rebuild indexes", steps, len(steps)),
