@@ -191,3 +191,11 @@ class DemoExtras:
         drawn = choices(population, cum_weights=cum_weights, k=count)
         causes = [named if level else () for named, level in zip(drawn, tears, strict=True)]
         return moments, qualities, endings, causes
+
+
+class NoExtras:
+    """What `DemoExtras` draws, for ratings that tell nothing beyond their tears."""
+
+    def draw(self, title_id, tears):
+        count = len(tears)
+        return [None] * count, [None] * count, [None] * count, [()] * count

@@ -1,5 +1,6 @@
 """The benchmark's rating POSTs and member session are ones the real site accepts."""
 
+import argparse
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl
 
@@ -295,3 +296,27 @@ def test_the_median_run_of_a_page_is_the_one_with_the_median_share_of_its_own_fl
     ]
     # Shares 0.5, 0.9 and 0.3: the median is the first run's.
     assert run.median_runs(runs)[0][4] == wrk_result(500)
+
+
+def test_seed_time_reports_the_extras_share_against_the_limit(tmp_path, monkeypatch):
+    seed_time = bench_script("seed_time")
+    monkeypatch.setattr(seed_time, "RESULTS", tmp_path)
+    args = argparse.Namespace(db="postgres", pairs=3)
+    times = {
+        "with the extras": [12.8, 14.0, 12.0],
+        "without them": [10.0, 9.0, 11.0],
+        "at 4d7ae3b": [8.0, 8.5, 7.5],
+    }
+    report = seed_time.write(args, times)
+    assert report == (tmp_path / "seed-time-postgres.md").read_text()
+    assert "| with the extras | 12.8 s | 14.0 s | 12.0 s | 12.8 s |" in report
+    assert "takes 128% of the time it takes without them" in report
+    assert "within the 150% allowed" in report
+    # 12.8 / 8 and 10 / 8; the extras' 2.8 s added to the 8 s seed: 10.8 / 8.
+    assert "at 4d7ae3b: 160% with the extras, 125% without them" in report
+    assert "added to it, 135%." in report
+
+    times = {"with the extras": [16.0], "without them": [10.0]}
+    assert "over the 150% allowed" in seed_time.write(
+        argparse.Namespace(db="sqlite", pairs=1), times
+    )

@@ -14,11 +14,13 @@ from .test_insights_ratings import seed_causes
 pytestmark = pytest.mark.django_db
 
 
-def seed(seed_number):
+def seed(seed_number, **options):
+    out = io.StringIO()
     call_command(
         "seed_demo", titles=20, members=60, ratings=1500, comments=0, seed=seed_number,
-        stdout=io.StringIO(), stderr=io.StringIO(),
+        stdout=out, stderr=io.StringIO(), **options,
     )  # fmt: skip
+    return out.getvalue()
 
 
 def told():
@@ -70,3 +72,23 @@ def test_the_same_seed_tells_the_same_and_another_seed_does_not(catalogue):
     remove_demo_data(before)
     seed(6)
     assert (extras(), told()) != first
+
+
+def test_without_extras_the_same_seed_gives_the_same_ratings_telling_tears_only(catalogue):
+    """What `--without-extras` leaves out is the extras alone: the rest is the same seed."""
+    from .test_seed_demo import remove_demo_data
+
+    seed_causes()
+    before = set(Title.objects.values_list("slug", flat=True))
+    seed(7)
+    with_extras = extras()
+    remove_demo_data(before)
+    said = seed(7, without_extras=True)
+    assert "The ratings tell their tears only (--without-extras)." in said
+    without = extras()
+    assert [row[:3] for row in without] == [row[:3] for row in with_extras]
+    assert {row[3:] for row in without} == {(None, None, None)}
+    assert any(row[3:] != (None, None, None) for row in with_extras)
+    assert not RatingCause.objects.exists()
+    assert not TitleInsights.objects.filter(quality_count__gt=0).exists()
+    assert recount_all() == []

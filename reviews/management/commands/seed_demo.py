@@ -110,12 +110,18 @@ class Command(BaseCommand):
             help="The password every demo member signs in with (default: none can sign in).",
         )
         parser.add_argument(
+            "--without-extras",
+            action="store_true",
+            help="Ratings tell their tears only: no causes, moments, quality or endings "
+            "(everything else is what the same seed gives with them).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Seed even though the database has members not created by seed_demo.",
         )
 
-    def handle(self, *args, scale, seed, password, force, **options):
+    def handle(self, *args, scale, seed, password, force, without_extras, **options):
         started = time.monotonic()
         try:
             counts = demo.scaled_counts(scale)
@@ -181,7 +187,12 @@ class Command(BaseCommand):
             # totals are counted once, from all the rows, when the load is done.
             with rebuilding as rebuild, bulk.without_triggers(*tables):
                 reports, community = self._load(
-                    rng, progress, plan, rebuild, (titles, members, ratings, comments)
+                    rng,
+                    progress,
+                    plan,
+                    rebuild,
+                    (titles, members, ratings, comments),
+                    with_extras=not without_extras,
                 )
                 bulk.reset_sequences(*tables)
                 # Every title's totals and stats row, from the rows just loaded, while
@@ -206,12 +217,14 @@ class Command(BaseCommand):
             f"(seed {seed}) in {time.monotonic() - started:.1f}s; stats are exact.\n"
             + "Among them {replies:,} replies, {marks:,} “this hit me too” marks, "
             "{watchlist:,} watchlist entries and {suggestions:,} suggestions.".format(**community)
+            + (" The ratings tell their tears only (--without-extras)." if without_extras else "")
         )
 
-    def _load(self, rng, progress, plan, rebuild, counts):
+    def _load(self, rng, progress, plan, rebuild, counts, with_extras):
         """
         Stream every demo row into its table; returns the number of reports, and the
-        numbers of the community's rows by kind.
+        numbers of the community's rows by kind. Without `with_extras`, the ratings tell
+        nothing beyond their tears.
         """
         titles, members, ratings, comments = counts
         user_model = get_user_model()
@@ -253,7 +266,7 @@ class Command(BaseCommand):
         rng.shuffle(existing)
         rng.shuffle(new)
         ranked = existing + new
-        extras = self._demo_extras(rng, [row[0] for row in ranked])
+        extras = self._demo_extras(rng, [row[0] for row in ranked], with_extras)
         # Nothing else is loaded yet: the database builds the members' and titles'
         # indexes while Python plans the ratings.
         with (
@@ -327,8 +340,15 @@ class Command(BaseCommand):
             )
         return rows
 
-    def _demo_extras(self, rng, title_ids):
-        """What the demo ratings tell beyond tears, drawn from their own stream of the seed."""
+    def _demo_extras(self, rng, title_ids, with_extras):
+        """
+        What the demo ratings tell beyond tears, drawn from their own stream of the seed
+        (taken from the seed's stream either way, so that the rest of the data is the
+        same with extras and without).
+        """
+        extras_rng = random.Random(rng.random())  # noqa: S311 - reproducible demo data
+        if not with_extras:
+            return demo_insights.NoExtras()
         titles = {
             pk: (kind, episodes)
             for pk, kind, episodes in Title.objects.filter(pk__in=title_ids).values_list(
@@ -341,7 +361,6 @@ class Command(BaseCommand):
         ).values_list("title_id", "theme__slug"):
             themes.setdefault(title_id, []).append(slug)
         cause_ids = dict(Cause.objects.in_use().values_list("slug", "pk"))
-        extras_rng = random.Random(rng.random())  # noqa: S311 - reproducible demo data
         return demo_insights.DemoExtras(extras_rng, titles, themes, cause_ids)
 
     def _refuse_real_members(self, user_model, force):
