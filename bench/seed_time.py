@@ -26,6 +26,10 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import dj_database_url
+import psycopg
+from psycopg import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -60,13 +64,13 @@ def fresh_database(args, work):
         for leftover in Path(work).glob("seed.sqlite3*"):
             leftover.unlink()
         return f"sqlite:///{Path(work) / 'seed.sqlite3'}"
-    import dj_database_url
-    from psycopg import sql
-
-    drop_database(args)
-    name = sql.Identifier(dj_database_url.parse(args.postgres_url)["NAME"])
-    with postgres_connection(args.postgres_url, database="postgres") as server:
-        server.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    try:
+        drop_database(args)
+        name = sql.Identifier(dj_database_url.parse(args.postgres_url)["NAME"])
+        with postgres_connection(args.postgres_url, database="postgres") as server:
+            server.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    except psycopg.Error as error:
+        raise SystemExit(f"PostgreSQL at {args.postgres_url}: {error}") from None
     return args.postgres_url
 
 
@@ -74,8 +78,6 @@ def drop_database(args):
     """The last seed's PostgreSQL database, dropped (SQLite's go with the temporary directory)."""
     if args.db != "postgres":
         return
-    import dj_database_url
-    from psycopg import sql
 
     name = sql.Identifier(dj_database_url.parse(args.postgres_url)["NAME"])
     with postgres_connection(args.postgres_url, database="postgres") as server:
@@ -93,14 +95,16 @@ def seed_once(args, work, checkout, options):
     }
 
     def manage(*command):
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=checkout,
             env=env,
-            check=True,
             capture_output=True,
             text=True,
-        ).stdout
+        )
+        if done.returncode:
+            raise SystemExit(f"manage.py {command[0]} failed in {checkout}:\n{done.stderr[-3000:]}")
+        return done.stdout
 
     manage("migrate", "-v0")
     manage("load_catalogue")
@@ -119,12 +123,14 @@ def worktree(ref):
     """A checkout of `ref` in a temporary git worktree, removed afterwards."""
     with tempfile.TemporaryDirectory() as parent:
         path = Path(parent) / "checkout"
-        subprocess.run(
+        added = subprocess.run(
             ["git", "worktree", "add", "--detach", str(path), ref],
             cwd=ROOT,
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if added.returncode:
+            raise SystemExit(f"--against {ref}: git could not check it out: {added.stderr.strip()}")
         try:
             yield path
         finally:

@@ -320,3 +320,18 @@ def test_seed_time_reports_the_extras_share_against_the_limit(tmp_path, monkeypa
     assert "over the 150% allowed" in seed_time.write(
         argparse.Namespace(db="sqlite", pairs=1), times
     )
+
+
+def test_seed_time_refuses_a_commit_git_cannot_check_out_in_one_message():
+    seed_time = bench_script("seed_time")
+    with pytest.raises(SystemExit, match="--against no-such-commit: git could not check it out"):
+        with seed_time.worktree("no-such-commit"):
+            pass
+
+
+def test_seed_time_says_which_postgresql_it_could_not_reach(tmp_path):
+    seed_time = bench_script("seed_time")
+    url = "postgres://nobody@127.0.0.1:1/sadlist_seed_time"
+    args = argparse.Namespace(db="postgres", postgres_url=url)
+    with pytest.raises(SystemExit, match=f"PostgreSQL at {url}: "):
+        seed_time.fresh_database(args, tmp_path)
