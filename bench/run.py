@@ -14,6 +14,7 @@ Results go to bench/results/<database>-latest.md.
 """
 
 import argparse
+import collections
 import datetime
 import itertools
 import json
@@ -68,7 +69,9 @@ PAGES = [
     ("home", "GET", "/", "member", MEMBERS),
     ("browse", "GET", "/titles/", "member", MEMBERS),
     ("popular title", "GET", "/titles/{popular}/", "member", MEMBERS),
+    # Half of these ratings tell more (causes, quality, ending); the next, tears alone.
     ("rate a title", "POST", "/titles/<slug>/rate/", "members", ("share", 0.25, None)),
+    ("rate a title, tears alone", "POST", "/titles/<slug>/rate/", "members", ("share", 0.25, None)),
     # Visitors while RATING_ALONGSIDE connections keep rating: others' ratings must not
     # empty the caches that visitors are served from.
     ("home, while members rate", "GET", "/", "visitor", WHILE_RATING),
@@ -85,7 +88,10 @@ FLOOR_EVERY = 5
 # (bench/prepare.py writes enough for every run of a whole benchmark): more than a run
 # of --duration sends, so no rating is sent twice and each one writes.
 PLAN_STRETCH = 4_000
-PLAN_STRETCHES = itertools.count()
+PLAN_STRETCHES = collections.defaultdict(itertools.count)  # by plan file
+# Each POST row's plan (bench/prepare.py writes one file per kind); the members rating
+# beside the "while" rows send the mixed plan.
+POST_PLANS = {"rate a title": "mixed", "rate a title, tears alone": "tears"}
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -396,7 +402,7 @@ def wrk_command(url, args, seconds, cookie=None, plan_file=None, connections=Non
     command.append(url)
     if plan_file:
         # A stretch of the plan of its own (bench/wrk.lua), so every POST is a change.
-        first = next(PLAN_STRETCHES) * PLAN_STRETCH
+        first = next(PLAN_STRETCHES[str(plan_file)]) * PLAN_STRETCH
         command += ["--", str(plan_file), str(first), str(threads)]
     return command
 
@@ -418,29 +424,31 @@ def check_member_session(base, plan):
             raise SystemExit("The benchmark's member session is not signed in on the server.")
 
 
-def measure(base, args, plan, plan_file, autovacuum):
+def measure(base, args, plan, plans, autovacuum):
     """
     Load each chosen page, with /healthz again after every FLOOR_EVERY pages and after
-    the last; returns `with_floors` of the loads.
+    the last; returns `with_floors` of the loads. `plans`: the directory of the plan
+    files that prepare.py wrote.
     """
     check_member_session(base, plan)
     loads, since_floor = [], 0
     for page in chosen_pages(args.only):
         if page is not FLOOR and since_floor == FLOOR_EVERY:
-            loads.append(load(base, args, plan, plan_file, FLOOR))
+            loads.append(load(base, args, plan, plans, FLOOR))
             since_floor = 0
         autovacuum.between_pages()
-        loads.append(load(base, args, plan, plan_file, page))
+        loads.append(load(base, args, plan, plans, page))
         since_floor = 0 if page is FLOOR else since_floor + 1
-    loads.append(load(base, args, plan, plan_file, FLOOR))
+    loads.append(load(base, args, plan, plans, FLOOR))
     return with_floors(loads)
 
 
-def load(base, args, plan, plan_file, page):
+def load(base, args, plan, plans, page):
     """One page's load: (label, path, who, target, wrk's result)."""
     label, method, path, who, target = page
     if method == "POST":  # the paths come from the plan file
-        url, options = base + "/", {"plan_file": plan_file}
+        url = base + "/"
+        options = {"plan_file": Path(plans) / plan["plans"][POST_PLANS[label]]}
     else:
         url = base + path.format(popular=plan["popular_slug"], median=plan["median_slug"])
         options = {"cookie": plan["member_cookie"]} if who == "member" else {}
@@ -448,7 +456,9 @@ def load(base, args, plan, plan_file, page):
         run_wrk(url, args, args.warmup, **options)
         drain(base, args.workers)
     print(f"  {label} ({who}) …", flush=True)
-    with ratings_alongside(base, args, plan_file, enabled="while members rate" in label):
+    alongside = "while members rate" in label
+    mixed = Path(plans) / plan["plans"]["mixed"] if alongside else None
+    with ratings_alongside(base, args, mixed, enabled=alongside):
         result = run_wrk(url, args, args.duration, **options)
     drain(base, args.workers)
     return (label, path, who, target, result)
@@ -654,7 +664,7 @@ def bench(database, args):
             runs = []
             for run in range(args.runs):
                 print(f"== {database}: run {run + 1} of {args.runs}", flush=True)
-                runs.append(measure(base, args, plan, Path(work) / "rate.tsv", autovacuum))
+                runs.append(measure(base, args, plan, work, autovacuum))
             rows = median_runs(runs)
             memory = worker_memory(server.pid)
     recount = manage(env, "recount_tears", capture=True)

@@ -39,30 +39,47 @@ def browser_with(cookie_header):
 
 def test_planned_rating_posts_are_accepted_and_counted(prepare, tmp_path):
     plan = prepare.plan(tmp_path)
-    lines = (tmp_path / "rate.tsv").read_text().splitlines()
-    assert len(lines) == prepare.PLANNED_POSTS
-    assert len({line.split("\t")[1] for line in lines}) == 30, "POSTs spread over members"
+    for name in plan["plans"].values():
+        lines = (tmp_path / name).read_text().splitlines()
+        assert len(lines) == prepare.PLANNED_POSTS
+        assert len({line.split("\t")[1] for line in lines}) == 15, "POSTs spread over members"
 
-    path, cookie, body = lines[0].split("\t")
-    form = dict(parse_qsl(body))
-    browser = browser_with(cookie)
-    member_id = int(browser.session[SESSION_KEY])
-    response = browser.post(path, form)
-    assert response.status_code == 302
-    rating = Rating.objects.get(user_id=member_id, title__slug=path.split("/")[2])
-    assert rating.tears == int(form["tears"])
-    assert rating.user.email.endswith("@demo.invalid")
+        path, cookie, body = lines[0].split("\t")
+        form = dict(parse_qsl(body))
+        browser = browser_with(cookie)
+        member_id = int(browser.session[SESSION_KEY])
+        response = browser.post(path, form)
+        assert response.status_code == 302
+        rating = Rating.objects.get(user_id=member_id, title__slug=path.split("/")[2])
+        assert rating.tears == int(form["tears"])
+        assert rating.user.email.endswith("@demo.invalid")
     assert recount_all() == []
     assert plan["popular_slug"] != plan["median_slug"]
 
 
-def test_every_planned_post_writes_something(prepare, tmp_path):
+def plan_lines(directory, name):
+    return [line.split("\t") for line in (directory / name).read_text().splitlines()]
+
+
+def test_the_two_plans_are_of_their_own_members_and_only_one_tells_more(prepare, tmp_path):
+    plan = prepare.plan(tmp_path, posts=1_000)
+    mixed = plan_lines(tmp_path, plan["plans"]["mixed"])
+    tears = plan_lines(tmp_path, plan["plans"]["tears"])
+    assert len(mixed) == len(tears) == 1_000
+    assert not {cookie for _, cookie, _ in mixed} & {cookie for _, cookie, _ in tears}
+    telling = [body for _, _, body in mixed if "tell_more=1" in body]
+    assert 400 < len(telling) < 600
+    assert not [body for _, _, body in tears if "tell_more" in body or "quality" in body]
+
+
+@pytest.mark.parametrize("kind", ["mixed", "tears"])
+def test_every_planned_post_writes_something(prepare, tmp_path, kind):
     """
     No POST repeats the tears its member gave the title (in the database, or in an
     earlier line): one that changes nothing costs less and would flatter the figure.
     """
-    prepare.plan(tmp_path, posts=3_000)
-    lines = [line.split("\t") for line in (tmp_path / "rate.tsv").read_text().splitlines()]
+    plan = prepare.plan(tmp_path, posts=3_000)
+    lines = plan_lines(tmp_path, plan["plans"][kind])
     members = {cookie: int(browser_with(cookie).session[SESSION_KEY]) for _, cookie, _ in lines}
     tears_now = {
         (user_id, slug): tears
@@ -87,6 +104,8 @@ def test_each_run_of_wrk_sends_a_stretch_of_the_plan_of_its_own(tmp_path):
     )
     assert first[-4] == second[-4] == "--"
     assert int(second[-2]) - int(first[-2]) == run.PLAN_STRETCH
+    other = run.wrk_command("http://127.0.0.1:1/", args, 10, plan_file=tmp_path / "other.tsv")
+    assert other[-2] == "0", "each plan file has stretches of its own"
     assert first[-1] == second[-1] == "2", "the threads take alternate lines"
     visitor = run.wrk_command("http://127.0.0.1:1/", args, 10)
     assert "--" not in visitor
