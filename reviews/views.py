@@ -132,19 +132,22 @@ def title_reviews_context(request, title, comments):
 
 def tell_more_part(request, title, extras):
     """
-    The rating form's "Tell more" part, rendered. Until the member has told something
-    about this title it is the same blank part for every member, so it is shared.
+    The rating form's "Tell more" part, rendered. It depends only on the title, the
+    causes offered (both in the generation) and what the member told (`extras`, the
+    form's initial values), so members who told the same share it: most share the
+    blank part, and one who told more is not served a part built for each request.
     """
-    if any(extras.values()):
-        return render_to_string(
-            "reviews/_tell_more.html",
-            {"form": TellMoreForm(title=title, request=request, initial=extras)},
-        )
+    told = ":".join(
+        [
+            ",".join(sorted(extras.get("causes", []), key=int)),
+            *(str(extras.get(name) or "") for name in ("moment", "quality", "ending")),
+        ]
+    )
     return shared_html(
         request,
-        f"tell-more:{title.pk}",
+        f"tell-more:{title.pk}:{told}",
         "reviews/_tell_more.html",
-        lambda: {"form": TellMoreForm(title=title, request=request)},
+        lambda: {"form": TellMoreForm(title=title, request=request, initial=extras)},
     )
 
 

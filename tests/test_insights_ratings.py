@@ -5,9 +5,11 @@ the rating, and a bad one is refused next to its field with nothing saved.
 """
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -373,3 +375,61 @@ def test_the_blank_tell_more_part_is_shared_but_a_members_own_extras_are_theirs(
     # The other member still gets the blank part, not the reader's.
     again = other_client.get(TITLE_URL).content.decode()
     assert again.split("Tell more (optional)")[1].split("</details>")[0] == nothing_told
+
+
+def tell_more_html(client):
+    """The "Tell more" part of the title page as `client`'s member sees it."""
+    response = client.get(TITLE_URL)
+    part = response.content.decode().split("Tell more (optional)")[1].split("</details>")[0]
+    built = "reviews/_tell_more.html" in [template.name for template in response.templates]
+    return part, built
+
+
+def chosen(part):
+    """The (field, value) pairs a "Tell more" part has chosen."""
+    return set(re.findall(r'name="(\w+)" value="([^"]*)" id="[^"]*" checked>', part))
+
+
+@pytest.fixture
+def shared_parts(settings):
+    """Shared parts kept for a minute, starting from none."""
+    settings.FRESHNESS_SECONDS = 60
+    cache.clear()
+
+
+def test_members_who_told_the_same_share_one_part_and_a_change_shows_at_once(
+    reader_client, other_client, reader, other_reader, grave, causes, shared_parts
+):
+    war, regret = causes["war"].pk, causes["regret"].pk
+    rate_telling_more(reader, grave, 4, cause_ids=[regret, war], quality=5, ending="happy")
+    rate_telling_more(other_reader, grave, 2, cause_ids=[war, regret], quality=5, ending="happy")
+    mine, built = tell_more_html(reader_client)
+    assert built
+    assert chosen(mine) == {
+        ("causes", str(war)),
+        ("causes", str(regret)),
+        ("quality", "5"),
+        ("ending", "happy"),
+    }
+    # The other member told the same (their causes named in another order): the part
+    # built for the reader is served to them, not built again.
+    theirs, built = tell_more_html(other_client)
+    assert (theirs, built) == (mine, False)
+    # The reader changes what they told: their page shows it at once, while the part
+    # built for the answers they had is still kept for the other member.
+    reader_client.post(
+        RATE_URL, tell_more(tears="4", causes=[str(war)], quality="2", ending="bittersweet")
+    )
+    changed, built = tell_more_html(reader_client)
+    assert built
+    assert chosen(changed) == {("causes", str(war)), ("quality", "2"), ("ending", "bittersweet")}
+    assert tell_more_html(other_client) == (mine, False)
+
+
+def test_tears_alone_get_the_same_blank_part_as_no_rating(
+    reader_client, other_client, reader, grave, causes, shared_parts
+):
+    blank, built = tell_more_html(other_client)
+    assert built
+    rate_telling_more(reader, grave, 3)
+    assert tell_more_html(reader_client) == (blank, False)
