@@ -8,7 +8,7 @@ from functools import cache, cached_property
 
 from django import forms
 
-from reviews.forms import Choices, RatingForm
+from reviews.forms import Choices, RatingForm, quick_copies
 from reviews.insights import MOST_CAUSES, causes_in_use, moment_label, moment_positions
 from reviews.models import Ending, Quality
 from sadlist.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect, QuickSelect
@@ -55,6 +55,7 @@ def moment_choices(movie, positions):
     )
 
 
+@quick_copies
 class TellMoreForm(RatingForm):
     causes = CausesField(
         label=f"What made you cry? (up to {MOST_CAUSES})",
