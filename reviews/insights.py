@@ -65,17 +65,18 @@ def moment_label(movie, position):
     return f"in {TENTHS[position - 1]}" if movie else f"episode {position}"
 
 
-def extras_problem(rating, cause_ids, moment, quality, ending):
+def extras_problem(title, tears, cause_ids, moment, quality, ending):
     """
-    Why these extras cannot be kept with `rating` (a sentence), or "" when they can.
+    Why these extras cannot be kept with a rating of `title` with `tears` (a sentence),
+    or "" when they can.
     Whether the causes are still offered is checked as they are written
     (Rating.objects.tell), in the same statement that reads the ones named before.
     """
     if len(cause_ids) > MOST_CAUSES:
         return f"Name at most {MOST_CAUSES} causes."
-    if (cause_ids or moment) and not rating.tears:
+    if (cause_ids or moment) and not tears:
         return "A rating of 0 tears has no cause and no moment."
-    if moment is not None and not 1 <= moment <= moment_positions(rating.title):
+    if moment is not None and not 1 <= moment <= moment_positions(title):
         return "That moment is not within the title."
     if quality is not None and quality not in Quality.values:
         return "Quality is from 1 to 5."
@@ -94,7 +95,7 @@ def rate_telling_more(user, title, tears, cause_ids=(), moment=None, quality=Non
     """
     cause_ids = sorted(set(cause_ids))
     extras = {"moment": moment, "quality": quality, "ending": ending}
-    if problem := extras_problem(Rating(title=title, tears=tears), cause_ids, **extras):
+    if problem := extras_problem(title, tears, cause_ids, **extras):
         raise ValueError(problem)
     return Rating.objects.tell(user, title, tears, cause_ids, **extras)
 
