@@ -151,12 +151,18 @@ def tell_more_part(request, title, extras):
     )
 
 
-def _published_title(slug):
+# What a rating's way needs of its title, whatever it does: its id to write with, its
+# length to check a moment against, its name and address to answer with.
+RATED_TITLE_FIELDS = ("id", "slug", "name", "kind", "episodes")
+
+
+def _published_title(slug, fields=None):
     """
-    The published title at `slug`, read with written SQL: every write starts here, but
-    a plain rating, whose one statement finds the title itself.
+    The published title at `slug` (`fields` of it, if given: see sadlist.rows), read
+    with written SQL: every write starts here, but a plain rating, whose one statement
+    finds the title itself.
     """
-    title = select_one(Title, ["slug", "is_published"], [slug, True])
+    title = select_one(Title, ["slug", "is_published"], [slug, True], fields)
     if title is None:
         raise Http404("No published title has this address.")
     return title
@@ -173,7 +179,7 @@ def rate(request, slug):
         rating = Rating.objects.rate_published(request.user, slug, form.cleaned_data["tears"])
         if rating is not None:
             return _saved(request, rating, back)
-    title = _published_title(slug)
+    title = _published_title(slug, RATED_TITLE_FIELDS)
     if "remove" in request.POST:
         if Rating.objects.unrate(request.user, title):
             messages.success(request, f"Your rating of {title.name} was removed.")

@@ -9,29 +9,38 @@ from functools import cache
 from django.db import connection
 
 
-def select_list(model, alias=None):
+def select_list(model, alias=None, fields=None):
     """
-    The quoted columns of `model`'s concrete fields, in their order, each prefixed with
-    `alias` (the table's name in a join) when given.
+    The quoted columns of `model`'s concrete fields (or only of those named in `fields`,
+    a tuple of attribute names), in their order, each prefixed with `alias` (the
+    table's name in a join) when given.
     """
-    return _select_list(model, connection.vendor, alias)
+    return _select_list(model, connection.vendor, alias, fields)
 
 
 @cache
-def _select_list(model, vendor, alias):
+def _select_list(model, vendor, alias, fields):
     prefix = f"{alias}." if alias else ""
     return ", ".join(
-        prefix + connection.ops.quote_name(field.column) for field in model._meta.concrete_fields
+        prefix + connection.ops.quote_name(field.column) for field in _fields(model, fields)
     )
 
 
-def instance_from_row(model, row):
+def _fields(model, names):
+    """`model`'s concrete fields, in their order: all of them, or those `names` gives."""
+    fields = model._meta.concrete_fields
+    return fields if names is None else [field for field in fields if field.attname in names]
+
+
+def instance_from_row(model, row, fields=None):
     """
     A `model` instance (as if loaded from the database) from `row`, the values of its
-    concrete fields in select_list's order, each converted as the ORM converts it: the
-    database's converters, then the field's (on SQLite, times come back as text).
+    concrete fields (or of `fields`, as select_list was given them) in select_list's
+    order, each converted as the ORM converts it: the database's converters, then the
+    field's (on SQLite, times come back as text). Fields not read are deferred, as
+    with the ORM's only(): reading one loads it.
     """
-    names, converters = _shape(model, connection.vendor)
+    names, converters = _shape(model, connection.vendor, fields)
     values = list(row)
     for index, column, convert in converters:
         values[index] = convert(values[index], column, connection)
@@ -39,13 +48,13 @@ def instance_from_row(model, row):
 
 
 @cache
-def _shape(model, vendor):
+def _shape(model, vendor, fields):
     """
-    What reading `model`'s rows needs, worked out once per process (and database
-    kind): the field names, and the converters of each column that has any, in the
-    order they run.
+    What reading `model`'s rows (or `fields` of them) needs, worked out once per
+    process (and database kind): the field names, and the converters of each column
+    that has any, in the order they run.
     """
-    fields = model._meta.concrete_fields
+    fields = _fields(model, fields)
     converters = [
         (index, field.cached_col, convert)
         for index, field in enumerate(fields)
@@ -57,18 +66,21 @@ def _shape(model, vendor):
     return [field.attname for field in fields], converters
 
 
-def select_one(model, columns, values):
+def select_one(model, columns, values, fields=None):
     """
     The one `model` row whose `columns` equal `values` (a unique key), as an instance,
-    or None: one written SELECT.
+    or None: one written SELECT (of `fields` only, if given: see instance_from_row).
     """
     table = connection.ops.quote_name(model._meta.db_table)
     where = " AND ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
     with connection.cursor() as cursor:
         # The names come from the model and the caller; every value is a parameter.
-        cursor.execute(f"SELECT {select_list(model)} FROM {table} WHERE {where}", values)  # noqa: S608
+        cursor.execute(
+            f"SELECT {select_list(model, fields=fields)} FROM {table} WHERE {where}",  # noqa: S608
+            values,
+        )
         row = cursor.fetchone()
-    return instance_from_row(model, row) if row else None
+    return instance_from_row(model, row, fields) if row else None
 
 
 def plain_rows(queryset):

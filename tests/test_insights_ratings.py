@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reviews.insight_forms import TellMoreForm
 from reviews.insights import rate_telling_more
 from reviews.models import (
     Cause,
@@ -227,6 +228,42 @@ def test_bad_extras_are_refused_next_to_their_field_and_nothing_changes(
     assert message in html
     assert message in html.split('class="errorlist')[1]
     assert group
+
+
+def test_a_refused_rating_reads_its_title_once_and_names_it(
+    reader_client, reader, series, causes, unchanged
+):
+    fields = tell_more(tears="3", moment="25", quality="4")
+    with unchanged():
+        response, statements = statements_sent(reader_client, SERIES_URL + "rate/", fields)
+    html = response.content.decode()
+    assert "<title>Your rating of Clannad After Story" in html
+    assert 'href="/titles/clannad-after-story/#your-rating">Back to Clannad After Story' in html
+    assert "Choose an episode from 1 to 24; 25 is not one." in html
+    # The title is read once, with what the rating's way needs: nothing it did not read
+    # is loaded afterwards to draw the form again.
+    reads = [sql for sql in statements if "catalogue_title" in sql]
+    assert len(reads) == 1, "\n".join(reads)
+    assert "synopsis" not in reads[0]
+
+
+def test_each_rating_form_changes_only_its_own_copy_of_the_fields(series, grave):
+    movie_form = TellMoreForm(title=grave)
+    series_form = TellMoreForm({"tears": "3", "moment": "30"}, title=series)
+    assert not series_form.is_valid()
+    assert series_form.errors["moment"] == ["Choose an episode from 1 to 24; 30 is not one."]
+    assert movie_form.fields["moment"].label == "Where in the film did it hit hardest?"
+    assert series_form.fields["moment"].label == "Which episode hit hardest?"
+    assert len(movie_form.fields["moment"].choices) == 11  # no answer, and ten tenths
+    assert len(series_form.fields["moment"].choices) == 25
+    assert movie_form.fields["moment"].widget.choices == movie_form.fields["moment"].choices
+    # Neither form changed the fields every later form starts from, nor the other's.
+    assert TellMoreForm.base_fields["moment"].label == "Where did it hit hardest?"
+    assert "Choose" not in TellMoreForm.base_fields["moment"].error_messages["invalid_choice"]
+    assert TellMoreForm.base_fields["moment"].choices == []
+    series_form.fields["quality"].widget.attrs["class"] = "mine"
+    assert "class" not in movie_form.fields["quality"].widget.attrs
+    assert "class" not in TellMoreForm(title=grave).fields["quality"].widget.attrs
 
 
 def test_a_retired_cause_cannot_be_named_and_past_choices_stay_out_of_view(
