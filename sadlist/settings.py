@@ -192,6 +192,8 @@ def database_from_url(url):
         # Kept between requests too (CONN_MAX_AGE): opening one means reading the
         # schema, its PRAGMAs and Django's functions again, for every request.
         config["OPTIONS"] = {**SQLITE_OPTIONS, "timeout": DATABASE_STATEMENT_TIMEOUT or 3600}
+        # Django's backend, rewriting each statement's placeholders once (sadlist.sqlite3).
+        config["ENGINE"] = "sadlist.sqlite3"
         # Tests run on a file too, so that threads in concurrency tests really compete
         # for SQLite's write lock as app processes would.
         config["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}

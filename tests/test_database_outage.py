@@ -226,6 +226,32 @@ def test_a_read_that_every_request_makes_is_prepared_after_a_few_times_on_postgr
     ), prepared
 
 
+def test_sqlite_runs_on_our_backend_which_rewrites_a_statements_placeholders_once():
+    from sadlist.settings import database_from_url
+    from sadlist.sqlite3.base import qmark_style
+
+    assert database_from_url("sqlite:////srv/sadlist/db.sqlite3")["ENGINE"] == "sadlist.sqlite3"
+    assert qmark_style("SELECT '100%%', %s WHERE a = %s") == "SELECT '100%', ? WHERE a = ?"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="our SQLite backend")
+@pytest.mark.django_db
+def test_a_read_that_every_request_makes_is_rewritten_for_sqlite_once(client, reader):
+    """The session and its member, read on every signed-in request: the text SQLite is
+    sent is worked out the first time only, and each page still gets its own member."""
+    from sadlist.sqlite3.base import qmark_style
+
+    client.force_login(reader)
+    client.get("/")
+    before = qmark_style.cache_info()
+    for _ in range(3):
+        page = client.get("/")
+        assert reader.username in page.content.decode()
+    after = qmark_style.cache_info()
+    assert after.misses == before.misses
+    assert after.hits > before.hits
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_write_waits_for_a_locked_sqlite_no_longer_than_its_timeout_then_answers_503(
     reader_client, grave, monkeypatch
