@@ -197,7 +197,7 @@ def rate(request, slug):
 
 def _saved(request, rating, back):
     """Back to the member's rating on the title page (`back`), saying what was saved."""
-    messages.success(request, f"Saved: {rating.tears} — {rating.get_tears_display()}.")
+    messages.success(request, f"Saved: {rating.tears} — {TearLevel(rating.tears).label}.")
     return HttpResponseRedirect(back)
 
 
