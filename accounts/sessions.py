@@ -10,6 +10,8 @@ check of who is signed in (accounts.middleware, accounts.backends), which still 
 Writing, expiring and deleting sessions are Django's own.
 """
 
+import copy
+
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
 from django.db import connection
@@ -18,9 +20,29 @@ from django.utils import timezone
 from accounts.models import Session
 from sadlist.rows import instance_from_row, select_list
 
+# Session data decoded lately, by the text stored. A text always decodes to the same
+# data (its signature and the secret key decide, and the key changes only with a
+# restart), so a member's next requests skip checking the signature and unpacking the
+# text again. At most this many are kept: past that the memo starts again.
+DECODED_KEPT = 1000
+_decoded = {}
+
 
 class SessionStore(db.SessionStore):
     _member = None
+
+    def decode(self, session_data):
+        data = _decoded.get(session_data)
+        if data is None:
+            data = super().decode(session_data)
+            if not data:
+                # Empty, or refused (Django logs a refused one): not kept.
+                return data
+            if len(_decoded) >= DECODED_KEPT:
+                _decoded.clear()
+            _decoded[session_data] = data
+        # The request may change its session's data: it gets a copy of its own.
+        return copy.deepcopy(data)
 
     @classmethod
     def get_model_class(cls):

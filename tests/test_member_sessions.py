@@ -268,3 +268,34 @@ def test_the_migration_copies_every_session_and_back(client, reader):
         now
     )
     assert {key for key, *_ in now} == {member_key, started.session_key}
+
+
+def test_session_data_decoded_again_comes_from_memory_as_a_copy_and_a_forged_text_is_refused(
+    monkeypatch,
+):
+    from accounts import sessions
+
+    monkeypatch.setattr(sessions, "_decoded", {})
+    store = SessionStore()
+    text = store.encode({SESSION_KEY: "7", "seen": [1]})
+    first = store.decode(text)
+    first["seen"].append(2)  # a request changing its session's data
+    with mock.patch.object(DjangoSessionStore, "decode") as decoded_by_django:
+        again = store.decode(text)
+    assert again == {SESSION_KEY: "7", "seen": [1]}
+    decoded_by_django.assert_not_called()
+    # A text changed by hand is checked, whatever was decoded before: no session.
+    forged = text[:-1] + ("A" if text[-1] != "A" else "B")
+    assert store.decode(forged) == {}
+    assert store.decode(store.encode({SESSION_KEY: "7", "seen": [1, 2]}))["seen"] == [1, 2]
+
+
+def test_the_memory_of_decoded_sessions_is_bounded(monkeypatch):
+    from accounts import sessions
+
+    monkeypatch.setattr(sessions, "_decoded", {})
+    monkeypatch.setattr(sessions, "DECODED_KEPT", 3)
+    store = SessionStore()
+    for number in range(10):
+        assert store.decode(store.encode({SESSION_KEY: str(number)})) == {SESSION_KEY: str(number)}
+        assert len(sessions._decoded) <= 3
