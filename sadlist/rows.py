@@ -6,7 +6,7 @@ reviews.views): what the ORM does to a row, without building the query each time
 
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def select_list(model, alias=None, fields=None):
@@ -40,11 +40,13 @@ def instance_from_row(model, row, fields=None):
     field's (on SQLite, times come back as text). Fields not read are deferred, as
     with the ORM's only(): reading one loads it.
     """
-    names, converters = _shape(model, connection.vendor, fields)
+    # The connection itself, looked up once: `connection` looks it up at each use.
+    database = connections[DEFAULT_DB_ALIAS]
+    names, converters = _shape(model, database.vendor, fields)
     values = list(row)
     for index, column, convert in converters:
-        values[index] = convert(values[index], column, connection)
-    return model.from_db(connection.alias, names, values)
+        values[index] = convert(values[index], column, database)
+    return model.from_db(database.alias, names, values)
 
 
 @cache
@@ -71,12 +73,14 @@ def select_one(model, columns, values, fields=None):
     The one `model` row whose `columns` equal `values` (a unique key), as an instance,
     or None: one written SELECT (of `fields` only, if given: see instance_from_row).
     """
-    table = connection.ops.quote_name(model._meta.db_table)
-    where = " AND ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
-    with connection.cursor() as cursor:
+    database = connections[DEFAULT_DB_ALIAS]
+    quote = database.ops.quote_name
+    where = " AND ".join(f"{quote(column)} = %s" for column in columns)
+    with database.cursor() as cursor:
         # The names come from the model and the caller; every value is a parameter.
         cursor.execute(
-            f"SELECT {select_list(model, fields=fields)} FROM {table} WHERE {where}",  # noqa: S608
+            f"SELECT {select_list(model, fields=fields)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+            f"WHERE {where}",
             values,
         )
         row = cursor.fetchone()
